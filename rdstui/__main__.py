@@ -1,0 +1,3 @@
+from rdstui.cli import main
+
+raise SystemExit(main())
