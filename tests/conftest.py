@@ -47,7 +47,7 @@ def aws(moto_url: str):
             service,
             region_name=region,
             endpoint_url=moto_url,
-            config=Config(retries={"max_attempts": 1}, request_min_compression_size_bytes=10_000_000),
+            config=Config(retries={"max_attempts": 1}, disable_request_compression=True),
             aws_access_key_id="demo",
             aws_secret_access_key="demo",
         )

@@ -1,0 +1,106 @@
+"""Command line: `rdstui` opens the console, `rdstui status` prints the fleet once.
+
+Exit status: 0 every region answered, 1 a region failed (the rest is still
+shown), 2 usage or credential errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import TYPE_CHECKING, Sequence
+
+from rdstui import __version__
+from rdstui.core.errors import SetupError
+from rdstui.core.regions import parse_region_args
+
+if TYPE_CHECKING:
+    from rdstui.runtime import Options
+
+EXIT_OK, EXIT_REGION_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def common_options(suppress: bool = False) -> argparse.ArgumentParser:
+    """Options both the console and `status` take, AWS CLI style.
+
+    The subcommand's copy suppresses defaults so `rdstui --demo status` keeps --demo.
+    """
+    parent = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS if suppress else None)
+    aws = parent.add_argument_group("AWS")
+    aws.add_argument("--profile", help="named profile from ~/.aws/config (default: AWS_PROFILE)")
+    aws.add_argument(
+        "--region",
+        action="append",
+        metavar="REGION",
+        help="region to poll; repeat or comma-separate; 'all' for every enabled region "
+        "(default: the profile's region / AWS_REGION)",
+    )
+    aws.add_argument("--endpoint-url", help="send every AWS call to this URL (as the AWS CLI)")
+    aws.add_argument(
+        "--demo",
+        action="store_true",
+        help="start an embedded AWS endpoint with a demo fleet; never touches your AWS config",
+        default=argparse.SUPPRESS if suppress else False,
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = common_options()
+    parser = argparse.ArgumentParser(
+        prog="rdstui",
+        description="A terminal console for Amazon RDS and Aurora fleets.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"rdstui {__version__}")
+    parser.set_defaults(command="console")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    status = commands.add_parser(
+        "status", parents=[common_options(suppress=True)], help="print the fleet once (text or --json) and exit"
+    )
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def options_from(args: argparse.Namespace) -> "Options":
+    from rdstui.runtime import Options
+
+    return Options(
+        profile=args.profile,
+        regions=parse_region_args(args.region),
+        endpoint_url=args.endpoint_url,
+        demo=args.demo,
+    )
+
+
+async def run_status(args: argparse.Namespace) -> int:
+    from rdstui.runtime import open_runtime
+    from rdstui.status import fleet_json, fleet_text
+
+    runtime = await open_runtime(options_from(args))
+    try:
+        fleet = await runtime.poller.poll()
+    finally:
+        await runtime.close()
+    print(fleet_json(fleet) if args.json else fleet_text(fleet))
+    return EXIT_OK if all(state.ok for state in fleet.regions) else EXIT_REGION_FAILED
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "status":
+            return asyncio.run(run_status(args))
+        from rdstui.ui.app import run_console
+
+        return run_console(args)
+    except SetupError as exc:
+        print(f"rdstui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
