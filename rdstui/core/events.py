@@ -1,0 +1,71 @@
+"""Recent RDS events (DescribeEvents) across regions: the incident timeline."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from rdstui.core import errors
+from rdstui.core.session import SessionFactory
+
+
+@dataclass(frozen=True)
+class Event:
+    time: datetime
+    region: str
+    source_id: str
+    source_type: str
+    message: str
+    categories: tuple[str, ...] = ()
+
+
+@dataclass
+class EventsResult:
+    events: list[Event]  # newest first
+    errors: dict[str, str]  # region -> one line
+
+
+async def _region_events(factory: SessionFactory, region: str, minutes: int) -> list[Event]:
+    rds = await factory.client("rds", region)
+    paginator = rds.get_paginator("describe_events")
+    found: list[Event] = []
+    async for page in paginator.paginate(Duration=minutes, PaginationConfig={"PageSize": 100}):
+        for item in page.get("Events", []):
+            found.append(
+                Event(
+                    time=item["Date"],
+                    region=region,
+                    source_id=item.get("SourceIdentifier", ""),
+                    source_type=item.get("SourceType", ""),
+                    message=item.get("Message", ""),
+                    categories=tuple(item.get("EventCategories", [])),
+                )
+            )
+    return found
+
+
+async def fetch_events(
+    factory: SessionFactory, regions: list[str], *, minutes: int = 24 * 60, limit: int = 500
+) -> EventsResult:
+    """Events of the last `minutes` in every region, concurrently; a failing region is reported."""
+    minutes = max(1, min(minutes, 14 * 24 * 60))  # the API keeps 14 days
+    answers = await asyncio.gather(
+        *(_region_events(factory, region, minutes) for region in regions), return_exceptions=True
+    )
+    events: list[Event] = []
+    failed: dict[str, str] = {}
+    for region, answer in zip(regions, answers):
+        if isinstance(answer, BaseException):
+            failed[region] = errors.describe(answer)
+        else:
+            events.extend(answer)
+    events.sort(key=lambda e: e.time, reverse=True)
+    return EventsResult(events[:limit], failed)
+
+
+def since(events: list[Event], cutoff: datetime) -> list[Event]:
+    return [e for e in events if e.time >= cutoff]
+
+
+__all__ = ["Event", "EventsResult", "fetch_events", "since", "timedelta"]
