@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from rdstui import __version__
+from rdstui.core.config import Settings, load_config
 from rdstui.core.errors import SetupError
 from rdstui.core.regions import parse_region_args
 
@@ -43,7 +46,27 @@ def common_options(suppress: bool = False) -> argparse.ArgumentParser:
         help="start an embedded AWS endpoint with a demo fleet; never touches your AWS config",
         default=argparse.SUPPRESS if suppress else False,
     )
+    parent.add_argument(
+        "--config", type=Path, help="config file (default: $XDG_CONFIG_HOME/rdstui/config.toml)"
+    )
     return parent
+
+
+def console_options(parser: argparse.ArgumentParser) -> None:
+    ui = parser.add_argument_group("console")
+    ui.add_argument("--refresh", type=positive, metavar="SECONDS", help="seconds between polls (default 30)")
+    ui.add_argument("--theme", help="theme name (default: RDSTUI_THEME or rdstui-dark)")
+    ui.add_argument("--read-only", action="store_true", default=None, help="turn every modifying action off")
+
+
+def positive(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError("must be above zero")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"rdstui {__version__}")
+    console_options(parser)
     parser.set_defaults(command="console")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     status = commands.add_parser(
@@ -63,14 +87,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def options_from(args: argparse.Namespace) -> "Options":
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Config file, then its profile section, then the flags given."""
+    cli = {
+        "profile": args.profile,
+        "regions": parse_region_args(args.region),
+        "endpoint_url": args.endpoint_url,
+        "refresh": getattr(args, "refresh", None),
+        "theme": getattr(args, "theme", None) or os.environ.get("RDSTUI_THEME"),
+        "read_only": getattr(args, "read_only", None),
+    }
+    return load_config(args.config, required=args.config is not None).settings(cli)
+
+
+def options_from(settings: Settings, demo: bool) -> "Options":
     from rdstui.runtime import Options
 
     return Options(
-        profile=args.profile,
-        regions=parse_region_args(args.region),
-        endpoint_url=args.endpoint_url,
-        demo=args.demo,
+        profile=settings.profile,
+        regions=list(settings.regions),
+        endpoint_url=settings.endpoint_url,
+        demo=demo,
     )
 
 
@@ -78,7 +115,7 @@ async def run_status(args: argparse.Namespace) -> int:
     from rdstui.runtime import open_runtime
     from rdstui.status import fleet_json, fleet_text
 
-    runtime = await open_runtime(options_from(args))
+    runtime = await open_runtime(options_from(settings_from(args), args.demo))
     try:
         fleet = await runtime.poller.poll()
     finally:
@@ -92,9 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "status":
             return asyncio.run(run_status(args))
+        settings = settings_from(args)
         from rdstui.ui.app import run_console
 
-        return run_console(args)
+        return run_console(settings, demo=args.demo)
     except SetupError as exc:
         print(f"rdstui: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,0 +1,153 @@
+"""The TOML config file: every key optional, command-line flags win.
+
+A malformed file or an unknown key is a `ConfigError` naming the file, the
+line and the key, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+from rdstui.core.errors import SetupError
+
+
+class ConfigError(SetupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the console can be told; defaults are what you get with no file."""
+
+    profile: str | None = None
+    regions: list[str] = field(default_factory=list)
+    endpoint_url: str | None = None
+    refresh: float = 30.0  # seconds between topology polls
+    metrics_refresh: float = 60.0  # seconds between CloudWatch fetches
+    lag_warning: float = 30.0
+    lag_critical: float = 300.0
+    theme: str | None = None
+    read_only: bool = False
+
+
+# key -> (Settings field, accepted types)
+TOP_KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
+    "profile": ("profile", (str,)),
+    "regions": ("regions", (list,)),
+    "endpoint_url": ("endpoint_url", (str,)),
+    "refresh": ("refresh", (int, float)),
+    "metrics_refresh": ("metrics_refresh", (int, float)),
+    "theme": ("theme", (str,)),
+    "read_only": ("read_only", (bool,)),
+}
+LAG_KEYS = {"warning": ("lag_warning", (int, float)), "critical": ("lag_critical", (int, float))}
+PROFILE_KEYS = {k: v for k, v in TOP_KEYS.items() if k != "profile"}
+
+
+def config_home() -> Path:
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "rdstui"
+
+
+def state_home() -> Path:
+    return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "rdstui"
+
+
+def default_config_path() -> Path:
+    return config_home() / "config.toml"
+
+
+@dataclass
+class ConfigFile:
+    """The parsed file: top-level settings and per-profile overrides."""
+
+    path: Path | None
+    base: dict[str, Any] = field(default_factory=dict)
+    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def settings(self, cli: dict[str, Any]) -> Settings:
+        """Defaults < file < the profile's section < command-line flags."""
+        merged = dict(self.base)
+        chosen = cli.get("profile") or merged.get("profile")
+        merged.update(self.profiles.get(chosen or "", {}))
+        merged.update({k: v for k, v in cli.items() if v not in (None, [], False)})
+        names = {f.name for f in fields(Settings)}
+        return replace(Settings(), **{k: v for k, v in merged.items() if k in names})
+
+
+def _line_of(text: str, key: str, table: str | None) -> int:
+    """Best line number for `key` (inside `[table]` when given)."""
+    in_table = table is None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = re.match(r"\s*\[([^\]]+)\]", line)
+        if header:
+            name = header.group(1).strip().strip('"')
+            in_table = table is not None and name == table
+            if in_table and key == "":
+                return number
+            continue
+        if in_table and re.match(rf"\s*\"?{re.escape(key)}\"?\s*=", line):
+            return number
+    return 1
+
+
+class _Reader:
+    def __init__(self, path: Path, text: str) -> None:
+        self.path, self.text = path, text
+
+    def fail(self, key: str, table: str | None, why: str) -> ConfigError:
+        where = f"{table}.{key}" if table else key
+        line = _line_of(self.text, key, table)
+        return ConfigError(f"{self.path}:{line}: {why.format(key=repr(where))}")
+
+    def take(self, raw: dict[str, Any], known: dict[str, tuple[str, tuple[type, ...]]], table: str | None) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key not in known:
+                choices = ", ".join(sorted(known))
+                raise self.fail(key, table, f"unknown key {{key}} (known: {choices})")
+            name, types = known[key]
+            if isinstance(value, bool) and bool not in types or not isinstance(value, types):
+                kind = " or ".join(t.__name__ for t in types)
+                raise self.fail(key, table, f"{{key}} must be {kind}")
+            if key == "regions" and not all(isinstance(r, str) for r in value):
+                raise self.fail(key, table, "{key} must be a list of region names")
+            out[name] = float(value) if float in types and not isinstance(value, bool) else value
+        return out
+
+
+def load_config(path: Path | None = None, *, required: bool = False) -> ConfigFile:
+    """Read the config file; a missing default file is simply no settings."""
+    path = path or default_config_path()
+    if not path.exists():
+        if required:
+            raise ConfigError(f"{path}: no such config file")
+        return ConfigFile(None)
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise ConfigError(f"{path}:{line.group(1) if line else 1}: not valid TOML: {exc}") from None
+    reader = _Reader(path, text)
+    lag = data.pop("lag", {})
+    profiles = data.pop("profiles", {})
+    base = reader.take(data, TOP_KEYS, None)
+    if not isinstance(lag, dict):
+        raise reader.fail("lag", None, "{key} must be a [lag] table")
+    base.update(reader.take(lag, LAG_KEYS, "lag"))
+    parsed: dict[str, dict[str, Any]] = {}
+    for name, section in profiles.items():
+        if not isinstance(section, dict):
+            raise reader.fail(name, "profiles", "{key} must be a [profiles.NAME] table")
+        parsed[name] = reader.take(section, PROFILE_KEYS, f"profiles.{name}")
+    return ConfigFile(path, base, parsed)
