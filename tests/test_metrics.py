@@ -476,3 +476,11 @@ async def test_nothing_due_means_no_client_and_no_call():
 async def test_unknown_metric_is_a_caller_bug():
     with pytest.raises(ValueError, match="unknown metric"):
         await fetch_metrics(ScriptedFactory({}), [SeriesKey("r", "NoSuchMetric", "db")], MetricStore(), now=T)
+
+
+async def test_fetch_drops_points_older_than_the_history_window():
+    store = MetricStore(history=timedelta(minutes=30))
+    key = SeriesKey("r", "ReplicaLag", "db")
+    store.add(key, [(T + i * MINUTE, float(i)) for i in range(10)])
+    await fetch_metrics(ScriptedFactory({}), [], store, now=T + 35 * MINUTE)
+    assert [value for _, value in store.series(key)] == [5.0, 6.0, 7.0, 8.0, 9.0]
