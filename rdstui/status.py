@@ -80,13 +80,14 @@ def fleet_text(fleet: Fleet) -> str:
         mark = "ok" if state.ok else f"FAILED: {state.error}"
         stale = " (showing stale data)" if state.stale else ""
         lines.append(f"region {state.name}: {mark}{stale}")
-    rows = tree_rows(fleet.roots)
-    width = max((len(name) for name, _ in rows), default=10) + 2
+    rows = [
+        [name, node.role.value, node.status, _engine(node), _where(node), _lag(node)]
+        for name, node in tree_rows(fleet.roots)
+    ]
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(6)]
     lines.append("")
-    for name, node in rows:
-        cells = [name.ljust(width), node.role.value.ljust(10), node.status.ljust(12),
-                 _engine(node).ljust(30), _where(node).ljust(12), _lag(node)]
-        lines.append("".join(cells).rstrip())
+    for row in rows:
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
     if not rows:
         lines.append("no databases in the polled regions")
     return "\n".join(lines)

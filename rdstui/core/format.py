@@ -9,6 +9,10 @@ def duration(seconds: float | None) -> str:
     """1.2s, 45s, 3m05s, 2h04m, 3d02h: short enough for a tree line."""
     if seconds is None:
         return "-"
+    if seconds < 0:
+        return "n/a"  # ReplicaLag -1: replication is not running
+    if seconds < 1:
+        return f"{seconds * 1000:.0f}ms"
     if seconds < 10:
         return f"{seconds:.1f}s"
     whole = int(round(seconds))

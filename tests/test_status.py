@@ -1,0 +1,128 @@
+"""`rdstui status`: the JSON contract, the text tree and exit codes, over the demo fleet."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rdstui.cli import main
+from rdstui.core.poller import FleetPoller
+from rdstui.core.session import SessionFactory
+from rdstui.demo import DemoFleet
+
+NODE_KEYS = {
+    "id", "type", "role", "region", "az", "status", "engine", "engine_version",
+    "multi_az", "arn", "lag_seconds", "lag_metric", "children",
+}
+REGION_KEYS = {"name", "ok", "error", "polled_at"}
+
+
+def walk(nodes):
+    for node in nodes:
+        yield node
+        yield from walk(node["children"])
+
+
+@pytest.fixture
+def demo(moto_url):
+    fleet = DemoFleet(endpoint_url=moto_url).start()
+    yield fleet
+    fleet.heal_region("eu-west-1")
+    fleet.stop()
+
+
+@pytest.fixture
+def demo_env(demo, monkeypatch):
+    """A user pointing the CLI at the demo's endpoint with keys in the environment."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "demo")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "demo")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    return ["--endpoint-url", demo.endpoint_url, "--region", ",".join(DemoFleet.REGIONS)]
+
+
+def test_json_contract_and_every_node_shape(demo_env, capsys):
+    code = main(["status", "--json", *demo_env])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert set(document) == {"regions", "nodes"}
+    assert [r["name"] for r in document["regions"]] == list(DemoFleet.REGIONS)
+    for region in document["regions"]:
+        assert set(region) == REGION_KEYS and region["ok"] and region["error"] is None
+        assert region["polled_at"].endswith("+00:00")
+    nodes = list(walk(document["nodes"]))
+    for node in nodes:
+        assert set(node) == NODE_KEYS
+    shapes = {(n["type"], n["role"]) for n in nodes}
+    assert shapes >= {
+        ("global-cluster", "global"), ("cluster", "primary"), ("cluster", "secondary"),
+        ("instance", "primary"), ("instance", "replica"), ("instance", "writer"),
+        ("instance", "reader"), ("standby", "standby"),
+    }
+    clusters = [n for n in nodes if n["type"] in ("cluster", "global-cluster")]
+    assert all(n["az"] is None for n in clusters)
+    standby = next(n for n in nodes if n["type"] == "standby")
+    assert standby["id"] == "orders-pg" and standby["az"] != "us-east-1a"
+
+
+def test_json_lag_in_seconds_for_every_lagging_node(demo_env, capsys):
+    main(["status", "--json", *demo_env])
+    nodes = {n["id"]: n for n in walk(json.loads(capsys.readouterr().out)["nodes"]) if n["type"] != "standby"}
+    assert nodes["catalog-mysql-ro-drift"]["lag_metric"] == "ReplicaLag"
+    assert nodes["catalog-mysql-ro-drift"]["lag_seconds"] > 30
+    # Aurora metrics are published in milliseconds: tens of ms must read as fractions of a second.
+    assert 0 < nodes["payments-use1-b"]["lag_seconds"] < 1
+    assert nodes["payments-usw2"]["lag_metric"] == "AuroraGlobalDBReplicationLag"
+    assert 0 < nodes["payments-usw2"]["lag_seconds"] < 5
+    assert nodes["orders-pg"]["lag_seconds"] is None and nodes["orders-pg"]["lag_metric"] is None
+    dr = nodes["orders-pg-dr"]
+    assert dr["region"] == "us-west-2" and dr["lag_seconds"] is not None
+
+
+def test_text_tree_one_node_a_line(demo_env, capsys):
+    code = main(["status", *demo_env])
+    out = capsys.readouterr().out
+    assert code == 0
+    lines = out.splitlines()
+    cascade = next(line for line in lines if "orders-pg-ro1-cascade" in line)
+    assert cascade.startswith("│  └─ orders-pg-ro1-cascade") or "└─ orders-pg-ro1-cascade" in cascade
+    assert "replica" in cascade and "postgres 16.4" in cascade and "lag " in cascade
+    standby = next(line for line in lines if line.lstrip("├└─│ ").startswith("orders-pg ") and "standby" in line)
+    assert "us-east-1b" in standby or "us-east-1c" in standby
+
+
+def test_a_failing_region_is_reported_and_the_rest_still_shown(demo, demo_env, capsys):
+    demo.break_region("eu-west-1", "AccessDenied", "not authorized to perform rds:DescribeDBInstances")
+    code = main(["status", "--json", *demo_env])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 1
+    regions = {r["name"]: r for r in document["regions"]}
+    assert regions["eu-west-1"]["ok"] is False and "access denied" in regions["eu-west-1"]["error"]
+    assert regions["us-east-1"]["ok"] and regions["us-west-2"]["ok"]
+    ids = {n["id"] for n in walk(document["nodes"])}
+    assert "orders-pg" in ids and "catalog-mysql" in ids and "legacy-reports" not in ids
+    # The global secondary in the failed region is a placeholder, not lost.
+    members = next(n for n in document["nodes"] if n["id"] == "payments-global")["children"]
+    assert [(m["id"], m["type"]) for m in members][-1] == ("payments-euw1", "external")
+
+
+async def test_failed_region_keeps_its_last_good_data_marked_stale(demo):
+    async with SessionFactory(demo.target) as factory:
+        poller = FleetPoller(factory, list(DemoFleet.REGIONS))
+        first = await poller.poll(metrics=False)
+        before = first.regions[2].polled_at
+        demo.break_region("eu-west-1", "Throttling", "Rate exceeded")
+        fleet = await poller.poll(metrics=False)
+    euw1 = fleet.regions[2]
+    assert (euw1.name, euw1.ok, euw1.stale, euw1.polled_at) == ("eu-west-1", False, True, before)
+    assert "throttled" in euw1.error
+    assert fleet.find("legacy-reports") is not None, "last good data is kept"
+    assert all(state.ok for state in fleet.regions[:2])
+
+
+def test_demo_flag_runs_the_same_path(capsys):
+    code = main(["status", "--demo", "--json"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0 and len(document["regions"]) == 3
+    assert any(n["id"] == "payments-global" for n in document["nodes"])
