@@ -266,6 +266,9 @@ def _snapshots(seed: int, backend: Any, now: datetime) -> None:
         if source is not None:
             snap.dbi_resource_id = source.dbi_resource_id
             snap.instance_create_time = source.instance_create_time
+        owner = backend.clusters.get(getattr(snap, "db_cluster_identifier", None) or "")
+        if owner is not None and hasattr(snap, "cluster_create_time"):
+            snap.cluster_create_time = owner.cluster_create_time
     # Automated snapshots: moto takes one per instance (even Aurora members) at
     # wall-clock "now". Replace them with one a day in the backup window.
     for key in [k for k, s in backend.database_snapshots.items() if s.snapshot_type == "automated"]:

@@ -28,6 +28,17 @@ from rdstui.demo.simulator import MetricSimulator
 log = logging.getLogger(__name__)
 
 
+def _quiet_werkzeug() -> None:
+    """werkzeug logs every request, and a traceback for every moto 500, straight to
+    stderr (it adds its own stream handler when its logger has none), which would
+    scribble over a TUI. Keep only errors, and let them reach stderr only through
+    whatever handlers the application configured on the root logger."""
+    logger = logging.getLogger("werkzeug")
+    logger.setLevel(logging.ERROR)
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())
+
+
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -77,8 +88,7 @@ class DemoFleet:
         if self.started:
             return self
         began = time.perf_counter()
-        # werkzeug logs every request to stderr, which would scribble over a TUI.
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        _quiet_werkzeug()
         from moto.backends import get_backend
 
         if self._attach_url is None:
