@@ -439,3 +439,7 @@ def test_own_server_lifecycle():
         assert all(state.last == frozen.replace(tzinfo=None, second=0) for state in drift.values())
     with pytest.raises((urllib.error.URLError, ConnectionError)):
         urllib.request.urlopen(f"{url}/moto-api/", timeout=1)
+    # moto's state is process-wide: a second demo in the same process starts clean.
+    with DemoFleet(backfill_minutes=0).start() as again:
+        assert again.endpoint_url != url
+        assert len(again.client("rds", "eu-west-1").describe_db_instances()["DBInstances"]) == 3

@@ -103,6 +103,7 @@ class DemoFleet:
             self._server = server
             self.endpoint_url = f"http://{host}:{port}"
         faults.install()
+        self.simulator = MetricSimulator(self.seed, self.backfill_minutes)
         try:
             seed_fleet(self.client)
             if "orders-pg" not in fidelity.rds_backends()["us-east-1"].databases:
