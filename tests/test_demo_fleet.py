@@ -56,7 +56,8 @@ def aws(fleet: DemoFleet):
         aws_access_key_id="demo",
         aws_secret_access_key="demo",
     )
-    config = Config(retries={"max_attempts": 1}, disable_request_compression=True)
+    # max_attempts counts retries (1 = two tries); total_max_attempts counts tries.
+    config = Config(retries={"mode": "standard", "total_max_attempts": 1}, disable_request_compression=True)
     clients: dict[tuple[str, str], Any] = {}
 
     def make(service: str, region: str = "us-east-1"):
