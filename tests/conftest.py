@@ -47,7 +47,7 @@ def aws(moto_url: str):
             service,
             region_name=region,
             endpoint_url=moto_url,
-            config=Config(retries={"max_attempts": 1}, disable_request_compression=True),
+            config=Config(retries={"total_max_attempts": 1}, disable_request_compression=True),
             aws_access_key_id="demo",
             aws_secret_access_key="demo",
         )

@@ -17,8 +17,8 @@ from aiobotocore.session import AioSession
 
 # Real AWS: back off and retry on throttling. A local endpoint answers or it
 # does not; retrying a 500 from moto only makes a test slower.
-AWS_RETRIES = {"mode": "adaptive", "max_attempts": 8}
-LOCAL_RETRIES = {"mode": "standard", "max_attempts": 1}
+AWS_RETRIES = {"mode": "adaptive", "total_max_attempts": 8}
+LOCAL_RETRIES = {"mode": "standard", "total_max_attempts": 1}
 
 DEMO_CREDENTIALS = {
     "aws_access_key_id": "demo",
