@@ -1,0 +1,67 @@
+"""A full poll makes the minimum API calls: pages of 100, metric batches of 500."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+from rdstui.cli import main
+from rdstui.core.poller import FleetPoller, metric_keys
+from rdstui.core.session import SessionFactory
+
+
+def seed_instances(aws, region: str, count: int) -> None:
+    def create(n: int) -> None:
+        aws("rds", region).create_db_instance(
+            DBInstanceIdentifier=f"db-{n:03d}", DBInstanceClass="db.t3.micro", Engine="mysql",
+            AllocatedStorage=20, MasterUsername="admin", MasterUserPassword="password123",
+        )
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(create, range(count)))
+
+
+async def test_poll_reads_every_page_and_batches_metrics(aws, local_target):
+    seed_instances(aws, "us-east-1", 170)  # 2 pages; 170 x 3 gauges = 510 series = 2 batches
+    calls: Counter[str] = Counter()
+    async with SessionFactory(local_target) as factory:
+        factory.session.register("before-call.*.*", lambda model, **_: calls.update([model.name]))
+        poller = FleetPoller(factory, ["us-east-1"])
+        fleet = await poller.poll()
+        assert len(fleet.roots) == 170
+        assert len(metric_keys(fleet.roots)) == 510
+        assert calls == Counter(
+            DescribeDBInstances=2, DescribeDBClusters=1, DescribeGlobalClusters=1, GetMetricData=2
+        )
+        calls.clear()
+        await poller.poll(metrics=False)
+        assert "GetMetricData" not in calls and calls["DescribeDBInstances"] == 2
+
+
+async def test_concurrent_poll_requests_join_the_running_poll(aws, local_target):
+    seed_instances(aws, "us-east-1", 3)
+    calls: Counter[str] = Counter()
+    async with SessionFactory(local_target) as factory:
+        factory.session.register("before-call.*.*", lambda model, **_: calls.update([model.name]))
+        poller = FleetPoller(factory, ["us-east-1"])
+        first, second = await asyncio.gather(poller.poll(metrics=False), poller.poll(metrics=False))
+    assert first is second
+    assert calls["DescribeDBInstances"] == 1
+
+
+def test_region_all_polls_every_enabled_region(aws, moto_url, monkeypatch, capsys):
+    seed_instances(aws, "ap-southeast-2", 1)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "demo")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "demo")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    code = main(["status", "--json", "--region", "all", "--endpoint-url", moto_url])
+    document = json.loads(capsys.readouterr().out)
+    names = [r["name"] for r in document["regions"]]
+    assert code == 0
+    assert len(names) > 10 and {"us-east-1", "ap-southeast-2", "eu-west-1"} <= set(names)
+    assert [n["id"] for n in document["nodes"]] == ["db-000"]
+    assert document["nodes"][0]["region"] == "ap-southeast-2"
