@@ -1,0 +1,804 @@
+"""The live console: topology tree, detail with charts, events, themes.
+
+The app renders the core model and never talks to AWS itself: it opens a
+`Runtime` (in a worker, so a slow region or a bad login never holds up the
+first frame) and polls through its `FleetPoller`, one poll at a time, each
+scheduled from the end of the last.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from datetime import datetime, timedelta, timezone
+from typing import Any, Awaitable, Callable, ClassVar, Iterable
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.events import Key, Resize
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static, Tree
+
+from rdstui.core.backups import fetch_posture
+from rdstui.core.config import Settings, state_home
+from rdstui.core.errors import SetupError
+from rdstui.core.events import EventsResult, fetch_events
+from rdstui.core.metrics import SeriesKey
+from rdstui.core.model import Fleet, Node, NodeType, RegionState
+from rdstui.ui import actions
+from rdstui.ui.chart import CHART_METRICS, CLOUDWATCH_NAME, ORDER
+from rdstui.ui.detail import DetailContext, PostureView, detail_text, has_metric, posture_owner
+from rdstui.ui.header import HeaderState, header_text
+from rdstui.ui.panes import ChartData, ChartPane, DetailPane, EventsPane, HeaderBar
+from rdstui.ui.render import Columns, Palette, tree_label
+from rdstui.ui.screens import FleetCommands, HelpScreen
+from rdstui.ui.themes import ThemeSet, fill_variables, load_themes
+from rdstui.ui.tree import FleetTree, TreeView, filter_roots
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+Opener = Callable[[Any], Awaitable[Any]]  # Options -> Runtime
+
+WIDE_MIN_WIDTH = 120
+WIDE_MIN_HEIGHT = 30
+POSTURE_TTL = timedelta(seconds=60)
+POSTURE_DEBOUNCE = 0.25  # seconds the cursor rests before a posture is read
+EVENTS_MINUTES = 24 * 60
+VIEWS = ("detail", "chart", "events", "none")
+CHART_GROUP = Binding.Group("Chart", compact=True)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class RdsApp(App[int]):
+    """The console. `opener(options)` returns a Runtime (default: the real one)."""
+
+    TITLE = "rdstui"
+    COMMANDS = App.COMMANDS | {FleetCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", tooltip="Filter by identifier, engine, region, status"),
+        Binding("escape", "clear_filter", "Clear"),
+        Binding("r", "refresh", "Refresh"),
+        Binding("t", "cycle_theme", "Theme", show=False),
+        Binding("v", "cycle_view", "View", tooltip="Lower pane: detail, chart, events, none"),
+        Binding("1", "chart('lag')", "lag", group=CHART_GROUP, show=True),
+        Binding("2", "chart('cpu')", "CPU", group=CHART_GROUP),
+        Binding("3", "chart('connections')", "conns", group=CHART_GROUP),
+        Binding("4", "chart('storage')", "storage", group=CHART_GROUP),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+        *actions.bindings(),
+    ]
+
+    CSS = """
+    Screen { layout: vertical; }
+    #body { height: 1fr; layout: vertical; }
+    #left { height: 1fr; }
+    #right { height: 1fr; border-top: solid $primary; border-title-color: $primary; }
+    #filter-bar { height: 1; display: none; background: $panel; }
+    #filter-bar.-active { display: block; }
+    #filter-bar > Input { width: 1fr; height: 1; border: none; padding: 0 1; background: $panel; }
+    #filter-bar > #filter-count { width: auto; padding: 0 1; color: $text-muted; }
+    #filter-bar > #filter-prompt { width: 2; padding: 0 0 0 1; color: $accent; text-style: bold; }
+    #message { height: auto; padding: 1 2; display: none; }
+    #message.-shown { display: block; }
+    #tree { height: 1fr; }
+    #detail { height: 1fr; }
+    #chart { height: 1fr; display: none; }
+    #events { height: 1fr; border-top: solid $primary; border-title-color: $primary; display: none; }
+
+    Screen.view-chart #detail { display: none; }
+    Screen.view-chart #chart { display: block; }
+    Screen.view-events #right { display: none; }
+    Screen.view-events #events { display: block; }
+    Screen.view-none #right { display: none; }
+
+    Footer.-compact FooterLabel { margin: 0 1 0 0; }
+    Footer.-compact KeyGroup.-compact { padding-left: 0; }
+
+    Screen.-failed #tree, Screen.-failed #right, Screen.-failed #events { display: none; }
+
+    Screen.-wide #body { layout: horizontal; }
+    Screen.-wide #left { width: 55%; height: 1fr; border: round $primary 60%; border-title-color: $primary; }
+    Screen.-wide #left:focus-within { border: round $primary; }
+    Screen.-wide #right { width: 1fr; height: 1fr; border: none; }
+    Screen.-wide #detail { height: 1fr; border: round $primary 60%; border-title-color: $primary; }
+    Screen.-wide #chart { height: 45%; min-height: 10; display: block; border: round $primary 60%; border-title-color: $primary; }
+    Screen.-wide #events { height: 30%; min-height: 6; display: block; border: round $primary 60%; }
+    Screen.-wide #events:focus-within { border: round $primary; }
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        demo: bool = False,
+        opener: Opener | None = None,
+        clock: Clock = utcnow,
+        themes: ThemeSet | None = None,
+        cursor_blink: bool = True,
+        simulate: bool = True,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.demo = demo
+        self.clock = clock
+        self._opener = opener
+        self.read_only = settings.read_only
+        self.themes = themes if themes is not None else load_themes()
+        self._cursor_blink = cursor_blink
+        self._simulate = simulate
+        for theme in self.themes.themes.values():
+            self.register_theme(theme)
+        self.theme = self.themes.resolve(settings.theme)
+
+        self.runtime: Any = None
+        self.fleet: Fleet | None = None
+        self.by_key: dict[str, Node] = {}
+        self.parents: dict[str, Node] = {}
+        self.events = EventsResult([], {})
+        self.events_loaded = False
+        self.header_state = HeaderState(label="demo" if demo else (settings.profile or ""), read_only=self.read_only)
+        self.selected_key: str | None = None
+        self.postures: dict[str, PostureView] = {}
+        self.chart_metric = "lag"
+        self.view = "detail"
+        self.wide = False
+        self.filter_text = ""
+        self._matched: list[str] = []
+        self.setup_error: str | None = None
+        self.polls = 0  # completed polls, for tests and the header
+        self._polling = False
+        self._poll_timer: Timer | None = None
+        self._posture_timer: Timer | None = None
+        self._last_metrics: datetime | None = None
+        self._closed = False
+        self.palette = Palette.from_variables({})
+
+    # -- layout ----------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(id="header")
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                with Horizontal(id="filter-bar"):
+                    yield Static("/", id="filter-prompt")
+                    yield Input(placeholder="filter: name, engine, region, status", id="filter")
+                    yield Static("", id="filter-count")
+                yield Static("", id="message")
+                yield FleetTree(id="tree")
+            with Vertical(id="right"):
+                yield DetailPane(id="detail")
+                yield ChartPane(id="chart")
+        yield EventsPane(id="events")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._on_theme_changed)
+        self._refresh_palette()
+        self.query_one("#filter", Input).cursor_blink = self._cursor_blink
+        self._apply_layout(self.size.width, self.size.height)
+        self._show_message("Connecting to AWS…" if not self.demo else "Starting the demo fleet…")
+        self.query_one(FleetTree).focus()
+        self._render_header()
+        self._render_detail()
+        self.set_interval(1.0, self._render_header)
+        for problem in self.themes.problems.values():
+            self.notify(f"theme ignored: {problem}", severity="warning", timeout=8)
+        self._connect()
+
+    def on_resize(self, event: Resize) -> None:
+        self._apply_layout(event.size.width, event.size.height)
+
+    def _apply_layout(self, width: int, height: int) -> None:
+        screen = self.screen
+        if not isinstance(screen, Screen) or screen is not self._main_screen():
+            screen = self._main_screen()
+        wide = width >= WIDE_MIN_WIDTH and height >= WIDE_MIN_HEIGHT
+        changed = wide != self.wide
+        self.wide = wide
+        screen.set_class(wide, "-wide")
+        for view in VIEWS:
+            screen.set_class(not wide and self.view == view, f"view-{view}")
+        self._set_titles()
+        if changed:
+            self.refresh_bindings()
+        self.call_after_refresh(self._rerender_all)
+
+    def _main_screen(self) -> Screen:
+        return self.screen_stack[0] if self.screen_stack else self.screen
+
+    def _set_titles(self) -> None:
+        try:
+            left = self.query_one("#left")
+            right = self.query_one("#right")
+            detail = self.query_one("#detail")
+            chart = self.query_one("#chart")
+            events = self.query_one("#events")
+        except Exception:  # noqa: BLE001 - not composed yet
+            return
+        count = f" ({len(self.by_key)})" if self.by_key else ""
+        left.border_title = f"Topology{count}"
+        detail.border_title = "Detail"
+        chart.border_title = "Chart"
+        events.border_title = "Events (UTC)"
+        if not self.wide:
+            names = {"detail": "Detail", "chart": "Chart", "events": "Events (UTC)"}
+            following = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+            hint = f"v: {following}" if following != "none" else "v: hide"
+            right.border_title = f"{names.get(self.view, '')} · {hint}"
+            events.border_title = f"Events (UTC) · {hint}"
+        else:
+            right.border_title = ""
+
+    # -- themes ----------------------------------------------------------------
+
+    def get_css_variables(self) -> dict[str, str]:
+        variables = super().get_css_variables()
+        variables = fill_variables(variables)
+        self.theme_variables = variables
+        return variables
+
+    def _refresh_palette(self) -> None:
+        variables = fill_variables(dict(self.theme_variables or self.get_css_variables()))
+        self.palette = Palette.from_variables(variables, ansi=self.current_theme.ansi)
+
+    def _on_theme_changed(self, _theme: Any) -> None:
+        self._refresh_palette()
+        self.call_after_refresh(self._rerender_all)
+
+    def action_cycle_theme(self) -> None:
+        names = self.themes.cycle or [self.theme]
+        index = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(index + 1) % len(names)]
+        self.notify(f"theme: {self.theme}", timeout=2)
+
+    # -- connecting and polling ------------------------------------------------
+
+    def options(self) -> Any:
+        from rdstui.cli import options_from
+
+        return options_from(self.settings, self.demo)
+
+    @work(exclusive=True, group="connect", exit_on_error=False)
+    async def _connect(self) -> None:
+        from rdstui.ui.connect import open_console_runtime
+
+        opener = self._opener or open_console_runtime
+        try:
+            runtime = await opener(self.options())
+        except SetupError as exc:
+            self._setup_failed(str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - never a traceback on screen
+            from rdstui.core import errors
+
+            log.exception("opening the runtime failed")
+            self._setup_failed(errors.describe(exc))
+            return
+        self.runtime = runtime
+        poller = runtime.poller
+        self.header_state.connecting = False
+        self.header_state.label = runtime.label
+        self.header_state.account_id = poller.account_id
+        self.header_state.regions = [poller.states[name] for name in poller.regions]
+        self._show_message("Reading the fleet…")
+        self._render_header()
+        if runtime.demo is not None and self._simulate:
+            self.run_worker(runtime.demo.run_simulator(10.0), group="demo", exit_on_error=False)
+        self._start_poll(metrics=True)
+
+    def _setup_failed(self, message: str) -> None:
+        self.setup_error = message
+        self.header_state.setup_error = message
+        self.header_state.connecting = False
+        self._show_message(
+            Text.assemble(
+                ("Could not start\n\n", Style(bold=True)),
+                (message + "\n\n", self.palette.bad),
+                ("Press any key to exit.", self.palette.muted),
+            )
+        )
+        self._main_screen().add_class("-failed")
+        self._render_header()
+        self.refresh_bindings()
+
+    def on_key(self, event: Key) -> None:
+        if self.setup_error is not None:
+            event.stop()
+            event.prevent_default()
+            self.exit(return_code=2)
+
+    def _start_poll(self, metrics: bool) -> None:
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+            self._poll_timer = None
+        if self._polling or self.runtime is None:
+            return
+        self._polling = True
+        self.header_state.polling = True
+        self._render_header()
+        self._poll(metrics)
+
+    def _scheduled_poll(self) -> None:
+        self._poll_timer = None
+        now = self.clock()
+        due = self._last_metrics is None or (now - self._last_metrics).total_seconds() >= (
+            self.settings.metrics_refresh - 1
+        )
+        self._start_poll(metrics=due)
+
+    @work(group="poll", exit_on_error=False)
+    async def _poll(self, metrics: bool) -> None:
+        runtime = self.runtime
+        poll_error = None
+        try:
+            fleet_task = asyncio.ensure_future(runtime.poller.poll(metrics=metrics))
+            events_task = asyncio.ensure_future(
+                fetch_events(runtime.factory, list(runtime.poller.regions), minutes=EVENTS_MINUTES)
+            )
+            fleet = await fleet_task
+            try:
+                self.events = await events_task
+                self.events_loaded = True
+            except Exception as exc:  # noqa: BLE001
+                from rdstui.core import errors
+
+                self.events = EventsResult(self.events.events, {"all": errors.describe(exc)})
+            if metrics:
+                self._last_metrics = self.clock()
+            self._apply_fleet(fleet)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the console keeps going; the header says why
+            from rdstui.core import errors
+
+            log.exception("poll failed")
+            poll_error = errors.describe(exc)
+        finally:
+            self._polling = False
+            self.header_state.polling = False
+            self.header_state.poll_error = poll_error
+            self.polls += 1
+            self._render_header()
+            if not self._closed:
+                self._poll_timer = self.set_timer(self.settings.refresh, self._scheduled_poll)
+
+    def action_refresh(self) -> None:
+        if self.runtime is None:
+            return
+        if self._polling:
+            self.notify("a poll is already running", timeout=2)
+            return
+        self.postures.clear()
+        self._start_poll(metrics=True)
+        self._want_posture()
+
+    async def settle(self) -> None:
+        """Wait until no poll, posture read or connect is running (tests, screenshots)."""
+        for _ in range(200):
+            busy = [
+                worker
+                for worker in self.workers
+                if worker.group in ("connect", "poll", "posture") and not worker.is_finished
+            ]
+            if not busy and self._posture_timer is None and not self._polling:
+                return
+            if busy:
+                await self.workers.wait_for_complete(busy)
+            else:
+                await asyncio.sleep(0.02)
+
+    # -- the model -------------------------------------------------------------
+
+    def fleet_nodes(self) -> list[Node]:
+        return list(self.fleet.walk()) if self.fleet else []
+
+    def _apply_fleet(self, fleet: Fleet) -> None:
+        self.fleet = fleet
+        self.by_key = {}
+        self.parents = {}
+        for root in fleet.roots:
+            for node in root.walk():
+                self.by_key.setdefault(node.key, node)
+                for child in node.children:
+                    self.parents.setdefault(child.key, node)
+        runtime = self.runtime
+        self.header_state.account_id = fleet.account_id or self.header_state.account_id
+        self.header_state.regions = list(fleet.regions)
+        metrics = getattr(runtime.poller, "last_metrics", None) if runtime else None
+        self.header_state.metrics_errors = dict(metrics.errors) if metrics else {}
+        if not fleet.roots:
+            regions = ", ".join(state.name for state in fleet.regions)
+            self._show_message(f"No databases in the polled regions ({regions}).\nTry --region all.")
+        else:
+            self._show_message(None)
+        self._set_titles()
+        self._sync_tree()
+        self._render_detail()
+        self._render_events()
+
+    def region_state(self, region: str) -> RegionState | None:
+        if self.fleet is None:
+            return None
+        return next((state for state in self.fleet.regions if state.name == region), None)
+
+    def selected_node(self) -> Node | None:
+        return self.by_key.get(self.selected_key) if self.selected_key else None
+
+    # -- rendering -------------------------------------------------------------
+
+    def _rerender_all(self) -> None:
+        self._render_header()
+        self._sync_tree()
+        self._render_detail()
+        self._render_events()
+
+    def _show_message(self, message: str | Text | None) -> None:
+        try:
+            widget = self.query_one("#message", Static)
+        except Exception:  # noqa: BLE001
+            return
+        widget.update(message or "")
+        widget.set_class(bool(message), "-shown")
+
+    def _render_header(self) -> None:
+        try:
+            header = self.query_one(HeaderBar)
+        except Exception:  # noqa: BLE001
+            return
+        width = max(20, header.size.width or self.size.width)
+        header.update(header_text(self.header_state, self.clock(), width, self.palette))
+
+    def _lag_values(self, node: Node) -> list[float]:
+        if not node.lag_metric or self.runtime is None:
+            return []
+        key = SeriesKey(node.region, node.lag_metric, node.id)
+        return [value for _, value in self.runtime.poller.store.series(key)]
+
+    def _sync_tree(self) -> None:
+        if self.fleet is None:
+            return
+        tree = self.query_one(FleetTree)
+        columns = Columns.fit(tree.label_width())
+        stale = {state.name for state in self.fleet.regions if state.stale}
+        settings = self.settings
+        roots, matched = filter_roots(self.fleet.roots, self.filter_text)
+        filtering = bool(self.filter_text.strip())
+
+        def label(node: Node, indent: int) -> Text:
+            text = tree_label(
+                node,
+                columns=columns,
+                indent=indent,
+                lag_values=self._lag_values(node),
+                warning=settings.lag_warning,
+                critical=settings.lag_critical,
+                palette=self.palette,
+                stale=node.region in stale and node.type is not NodeType.EXTERNAL,
+            )
+            if filtering and node.key not in matched:
+                text.stylize(Style(dim=True))  # an ancestor kept for context, not a match
+            return text
+
+        tree.sync(TreeView(roots, label, filtering=filtering, matches=matched))
+        self._update_filter_count(len(matched))
+        self._matched = [node.key for root in roots for node in root.walk() if node.key in matched]
+        if tree.cursor_node is not None and tree.cursor_node.data != self.selected_key:
+            self._select(tree.cursor_node.data)
+
+    def _update_filter_count(self, count: int) -> None:
+        widget = self.query_one("#filter-count", Static)
+        if self.filter_text.strip():
+            widget.update(f"{count} match{'es' if count != 1 else ''}" if count else "no match")
+        else:
+            widget.update("")
+
+    def _render_detail(self) -> None:
+        detail = self.query_one(DetailPane)
+        chart = self.query_one(ChartPane)
+        chart.palette = self.palette
+        chart.now = self.clock()
+        chart.foreground = self.theme_variables.get("foreground") if self.theme_variables else None
+        node = self.selected_node()
+        if node is None:
+            detail.show(Text("No database selected." if self.fleet else "", self.palette.muted))
+            chart.data = None
+            chart.refresh()
+            return
+        # Leave the scrollbar's column free whether or not it is showing.
+        width = (detail.size.width - 2 - 1) if detail.size.width else max(30, self.size.width - 4)
+        context = DetailContext(
+            node=node,
+            parent=self.parents.get(node.key),
+            by_key=self.by_key,
+            region=self.region_state(node.region),
+            store=self.runtime.poller.store if self.runtime else None,  # type: ignore[arg-type]
+            posture=self._posture_view(node),
+            now=self.clock(),
+            warning=self.settings.lag_warning,
+            critical=self.settings.lag_critical,
+            palette=self.palette,
+            width=width,
+        )
+        detail.show(detail_text(context))
+        chart.data = self._chart_data(node)
+        chart.refresh()
+
+    def _chart_data(self, node: Node) -> ChartData:
+        metric = self.chart_metric
+        thresholds = (self.settings.lag_warning, self.settings.lag_critical)
+        if not has_metric(node, metric):
+            available = [key for key in ORDER if has_metric(node, key)]
+            if node.type is NodeType.STANDBY:
+                note = "A standby publishes no metrics of its own: select its primary."
+            elif node.type is NodeType.EXTERNAL:
+                note = "Not polled: no metrics."
+            elif not available:
+                note = "No metrics for this kind of node: select an instance or a replica."
+            elif metric == "lag":
+                note = f"{node.id} does not replicate from anything: no lag. Keys 2-4 chart its load."
+            else:
+                note = f"{CHART_METRICS[metric].label} is per instance: select one of its instances."
+            return ChartData(node.id, metric, None, [], thresholds, note, tuple(available))
+        name = node.lag_metric if metric == "lag" else CLOUDWATCH_NAME[metric]
+        points = []
+        if self.runtime is not None and name:
+            points = self.runtime.poller.store.series(SeriesKey(node.region, name, node.id))
+        available = tuple(key for key in ORDER if has_metric(node, key))
+        return ChartData(node.id, metric, name, points, thresholds if metric == "lag" else (), None, available)
+
+    def _render_events(self) -> None:
+        pane = self.query_one(EventsPane)
+        node = self.selected_node()
+        highlight = {n.id for n in node.walk() if n.type is not NodeType.EXTERNAL} if node else set()
+        width = pane.scrollable_content_region.width or self.size.width - 2
+        pane.show(
+            self.events.events,
+            errors=self.events.errors,
+            highlight=highlight,
+            now=self.clock(),
+            palette=self.palette,
+            width=max(30, width),
+            loaded=self.events_loaded,
+        )
+
+    # -- selection and backups -------------------------------------------------
+
+    @on(Tree.NodeHighlighted)
+    def _on_highlight(self, event: Tree.NodeHighlighted[str]) -> None:
+        if event.node.data:
+            self._select(event.node.data)
+
+    def _select(self, key: str | None) -> None:
+        if key == self.selected_key:
+            return
+        self.selected_key = key
+        self._render_detail()
+        self._render_events()
+        self.refresh_bindings()
+        self._want_posture()
+
+    def _posture_view(self, node: Node) -> PostureView:
+        owner = posture_owner(node, self.parents.get(node.key))
+        if owner is None:
+            return PostureView("none")
+        cached = self.postures.get(owner.key)
+        if cached is not None:
+            return cached
+        return PostureView("loading", owner=owner)
+
+    def _want_posture(self) -> None:
+        node = self.selected_node()
+        if node is None or self.runtime is None:
+            return
+        owner = posture_owner(node, self.parents.get(node.key))
+        if owner is None:
+            return
+        cached = self.postures.get(owner.key)
+        now = self.clock()
+        if cached is not None and cached.fetched_at is not None and now - cached.fetched_at < POSTURE_TTL:
+            return
+        if self._posture_timer is not None:
+            self._posture_timer.stop()
+        self._posture_timer = self.set_timer(POSTURE_DEBOUNCE, lambda: self._read_posture(owner))
+
+    @work(exclusive=True, group="posture", exit_on_error=False)
+    async def _read_posture(self, owner: Node) -> None:
+        self._posture_timer = None
+        now = self.clock()
+        try:
+            posture = await fetch_posture(self.runtime.factory, owner, now)
+            view = PostureView("ok", owner=owner, posture=posture, fetched_at=now)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            from rdstui.core import errors
+
+            view = PostureView("error", owner=owner, error=errors.describe(exc), fetched_at=now)
+        self.postures[owner.key] = view
+        node = self.selected_node()
+        if node is not None:
+            current = posture_owner(node, self.parents.get(node.key))
+            if current is not None and current.key == owner.key:
+                self._render_detail()
+
+    def jump_to(self, key: str) -> None:
+        """Put the cursor on a database (clearing a filter that hides it)."""
+        tree = self.query_one(FleetTree)
+        if key not in tree.nodes_by_key and self.filter_text:
+            self._set_filter("")
+            self.query_one("#filter", Input).value = ""
+        if tree.select_key(key):
+            tree.focus()
+            self._select(key)
+
+    # -- filter ----------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        bar = self.query_one("#filter-bar")
+        bar.add_class("-active")
+        self.query_one("#filter", Input).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._set_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            self.query_one("#filter-bar").remove_class("-active")
+        self.query_one(FleetTree).focus()
+
+    def _set_filter(self, text: str) -> None:
+        self.filter_text = text
+        self._sync_tree()
+        tree = self.query_one(FleetTree)
+        if self._matched and tree.cursor_key not in self._matched:
+            # The cursor goes to the first match, not to an ancestor kept for context.
+            tree.select_key(self._matched[0])
+        self.refresh_bindings()
+
+    def action_clear_filter(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        filter_input.value = ""
+        self._set_filter("")
+        self.query_one("#filter-bar").remove_class("-active")
+        self.query_one(FleetTree).focus()
+
+    # -- panes -----------------------------------------------------------------
+
+    def action_cycle_view(self) -> None:
+        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+        self._apply_layout(self.size.width, self.size.height)
+
+    def action_chart(self, metric: str) -> None:
+        self.chart_metric = metric
+        if not self.wide and self.view != "chart":
+            self.view = "chart"
+            self._apply_layout(self.size.width, self.size.height)
+        self._render_detail()
+        self.refresh_bindings()
+
+    def action_help(self) -> None:
+        legend = Text()
+        legend.append("available", self.palette.ok)
+        legend.append("  modifying / rebooting / backing-up", self.palette.busy)
+        legend.append("  failed / stopped / storage-full", self.palette.bad)
+        legend.append("\nlag ")
+        legend.append(f"below {self.settings.lag_warning:g}s", self.palette.lag_ok)
+        legend.append("  ")
+        legend.append(f"from {self.settings.lag_warning:g}s", self.palette.lag_warning)
+        legend.append("  ")
+        legend.append(f"from {self.settings.lag_critical:g}s", self.palette.lag_critical)
+        self.push_screen(HelpScreen(self.read_only, legend))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.setup_error is not None and action not in ("quit", "help"):
+            return False
+        if action == "cycle_view":
+            return not self.wide
+        if action == "clear_filter":
+            return bool(self.filter_text) or self.query_one("#filter-bar").has_class("-active")
+        if action == "chart":
+            node = self.selected_node()
+            if node is None:
+                return False
+            return has_metric(node, str(parameters[0])) if parameters else False
+        if action == "node_action":
+            spec = actions.find(str(parameters[0])) if parameters else None
+            return spec.check(self.selected_node(), self.read_only) if spec else False
+        return True
+
+    async def action_node_action(self, name: str) -> None:
+        """Run a node action from the action layer (see rdstui/ui/actions.py)."""
+        spec = actions.find(name)
+        node = self.selected_node()
+        if spec is None or node is None or spec.check(node, self.read_only) is not True:
+            if spec is not None and spec.mutating and self.read_only:
+                self.notify("read-only: actions that change a database are off", severity="warning")
+            return
+        handler = getattr(self, f"action_{name}", None)
+        if handler is not None:
+            result = handler(node)
+            if asyncio.iscoroutine(result):
+                await result
+
+    # -- palette ---------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Refresh now", "Poll topology, metrics and events now (r)", self.action_refresh)
+        for name in self.themes.cycle:
+            yield SystemCommand(f"Theme: {name}", f"Switch to the {name} theme", lambda n=name: self._set_theme(n))
+        if self.filter_text:
+            yield SystemCommand("Clear filter", "Show the whole fleet again", self.action_clear_filter)
+
+    def _set_theme(self, name: str) -> None:
+        self.theme = name
+
+    # -- shutdown --------------------------------------------------------------
+
+    async def _close_runtime(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+        runtime, self.runtime = self.runtime, None
+        if runtime is not None:
+            try:
+                await asyncio.wait_for(runtime.close(), timeout=5)
+            except Exception:  # noqa: BLE001 - closing never blocks quitting
+                log.exception("closing the runtime failed")
+
+    async def action_quit(self) -> None:
+        await self._close_runtime()
+        self.exit(return_code=0)
+
+    async def on_unmount(self) -> None:
+        await self._close_runtime()
+
+
+def _quiet_logging() -> None:
+    """Nothing may write to the terminal under the console: logs go to a file."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    logging.getLogger("moto").setLevel(logging.ERROR)
+    logging.captureWarnings(True)
+    root = logging.getLogger()
+    handler: logging.Handler
+    try:
+        directory = state_home()
+        directory.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(directory / "console.log", encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setLevel(logging.WARNING)
+    except OSError:
+        handler = logging.NullHandler()
+    root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > logging.WARNING:
+        root.setLevel(logging.WARNING)
+
+
+def run_console(settings: Settings, demo: bool = False) -> int:
+    """Open the console; returns the exit code. An unknown theme is a SetupError before it starts."""
+    themes = load_themes()
+    themes.resolve(settings.theme)  # raises SetupError listing the choices
+    _quiet_logging()
+    app = RdsApp(settings, demo=demo, themes=themes)
+    app.run()
+    if app.setup_error:
+        print(f"rdstui: {app.setup_error}", file=sys.stderr)
+        return 2
+    return app.return_code or 0

@@ -1,0 +1,420 @@
+"""What the detail pane says about one node (pure: Rich Text out)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from rich.console import Console
+from rich.style import Style
+from rich.text import Text
+
+from rdstui.core.backups import BackupPosture
+from rdstui.core.format import age, bytes_, duration
+from rdstui.core.metrics import MetricStore, SeriesKey
+from rdstui.core.model import Node, NodeType, RegionState, Role
+from rdstui.core.topology import arn_identifier, arn_region
+from rdstui.ui.render import Palette, cut, display_role, lag_level
+
+KEY_WIDTH = 11
+_CONSOLE = Console(width=200, file=io.StringIO(), color_system=None)  # only for Text.wrap
+TWO_COLUMNS_FROM = 72  # cells: below this every field gets its own line
+
+
+@dataclass
+class PostureView:
+    """The backup posture as the pane knows it right now."""
+
+    state: str = "none"  # none | loading | ok | error
+    owner: Node | None = None  # whose posture it is (the cluster of a member)
+    posture: BackupPosture | None = None
+    error: str | None = None
+    fetched_at: datetime | None = None
+
+
+@dataclass
+class DetailContext:
+    node: Node
+    parent: Node | None
+    by_key: dict[str, Node]
+    region: RegionState | None
+    store: MetricStore
+    posture: PostureView
+    now: datetime
+    warning: float
+    critical: float
+    palette: Palette
+    width: int
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+RPO_ALARM = 15 * 60  # seconds: restorable time further behind than this is shown red
+
+
+def short_time(moment: datetime, now: datetime) -> str:
+    """'09:23:20 UTC' today, '2025-03-12 09:23 UTC' another day."""
+    moment, now = moment.astimezone(timezone.utc), now.astimezone(timezone.utc)
+    if moment.date() == now.date():
+        return moment.strftime("%H:%M:%S UTC")
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def utc(moment: datetime | None) -> str:
+    if moment is None:
+        return "-"
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def ref(value: str | None, home_region: str) -> str:
+    """An identifier or ARN as 'name' or 'name (other-region)'."""
+    if not value:
+        return "-"
+    if value.startswith("arn:"):
+        region = arn_region(value)
+        name = arn_identifier(value)
+        return name if region == home_region else f"{name} ({region})"
+    return value
+
+
+def latest(store: MetricStore, node: Node, metric: str) -> float | None:
+    point = store.latest(SeriesKey(node.region, metric, node.id))
+    return point[1] if point else None
+
+
+class Lines:
+    """Key/value fields laid out in one or two columns to fit a width."""
+
+    def __init__(self, width: int, palette: Palette) -> None:
+        self.width = max(30, width)
+        self.palette = palette
+        self.items: list[tuple[str, Text, bool]] = []
+
+    def add(self, key: str, value: str | Text | None, wide: bool = False) -> None:
+        if value is None or value == "":
+            return
+        self.items.append((key, value if isinstance(value, Text) else Text(str(value)), wide))
+
+    def _cell(self, key: str, value: Text, width: int) -> Text:
+        line = Text(key.ljust(KEY_WIDTH)[:KEY_WIDTH], self.palette.muted)
+        room = width - KEY_WIDTH
+        shown = value.copy()
+        if shown.cell_len > room:
+            shown.truncate(max(1, room - 1))
+            shown.append("…")
+        line.append_text(shown)
+        return line
+
+    def render(self) -> Text:
+        out = Text()
+        two = self.width >= TWO_COLUMNS_FROM
+        half = (self.width - 2) // 2
+        pending: tuple[str, Text] | None = None
+        rows: list[Text] = []
+
+        def flush() -> None:
+            nonlocal pending
+            if pending is not None:
+                rows.append(self._cell(pending[0], pending[1], self.width))
+                pending = None
+
+        for key, value, wide in self.items:
+            fits_half = value.cell_len <= half - KEY_WIDTH
+            if not two or wide or not fits_half:
+                flush()
+                room = self.width - KEY_WIDTH
+                if value.cell_len > room:
+                    # A long value wraps under itself (an endpoint folds, never cut: it gets copied).
+                    for index, part in enumerate(value.wrap(_CONSOLE, room, overflow="fold")):
+                        label = key if index == 0 else ""
+                        row = Text(label.ljust(KEY_WIDTH)[:KEY_WIDTH], self.palette.muted)
+                        part.rstrip()
+                        row.append_text(part)
+                        rows.append(row)
+                else:
+                    rows.append(self._cell(key, value, self.width))
+            elif pending is None:
+                pending = (key, value)
+            else:
+                left = self._cell(pending[0], pending[1], half)
+                left.pad_right(half - left.cell_len + 2)
+                left.append_text(self._cell(key, value, half))
+                rows.append(left)
+                pending = None
+        flush()
+        out = Text("\n").join(rows)
+        return out
+
+
+def title(ctx: DetailContext) -> Text:
+    node, palette = ctx.node, ctx.palette
+    text = Text()
+    text.append(node.id, Style(bold=True))
+    text.append("  ")
+    text.append(display_role(node), palette.muted)
+    text.append(" · ")
+    text.append(node.status, palette.status(node.status))
+    if ctx.region is not None and not ctx.region.ok and node.type is not NodeType.EXTERNAL:
+        when = age(ctx.region.polled_at, ctx.now) if ctx.region.polled_at else "never"
+        text.append(f"  ⚠ {node.region} failed; data from {when}", palette.busy)
+    return text
+
+
+def _lag_text(ctx: DetailContext, node: Node) -> Text | None:
+    if not node.lag_metric:
+        return None
+    if node.lag_seconds is None:
+        return Text(f"no data yet ({node.lag_metric})", ctx.palette.muted)
+    level = lag_level(node.lag_seconds, ctx.warning, ctx.critical)
+    text = Text(duration(node.lag_seconds), ctx.palette.lag(level))
+    text.append(f" ({node.lag_metric})", ctx.palette.muted)
+    return text
+
+
+def _engine(node: Node) -> str:
+    return " ".join(part for part in (node.engine, node.engine_version) if part) or "-"
+
+
+def _endpoint(value: Any, port: Any = None) -> str | None:
+    if isinstance(value, dict):
+        address, port = value.get("Address"), value.get("Port", port)
+    else:
+        address = value
+    if not address:
+        return None
+    return f"{address}:{port}" if port else str(address)
+
+
+def _instance(ctx: DetailContext, lines: Lines) -> None:
+    node, raw = ctx.node, ctx.node.raw
+    lines.add("Engine", _engine(node))
+    lines.add("Class", raw.get("DBInstanceClass"))
+    lines.add("Region/AZ", f"{node.region} / {node.az or '-'}")
+    if raw.get("MultiAZ"):
+        lines.add("Multi-AZ", f"Yes, standby {raw.get('SecondaryAvailabilityZone') or 'AZ unknown'}")
+    else:
+        lines.add("Multi-AZ", "No")
+    lines.add("Endpoint", _endpoint(raw.get("Endpoint"), raw.get("DbInstancePort")), wide=True)
+    cluster = raw.get("DBClusterIdentifier")
+    if cluster:
+        lines.add("Cluster", f"{cluster} ({node.role.value})")
+    source = raw.get("ReadReplicaSourceDBInstanceIdentifier") or raw.get("ReadReplicaSourceDBClusterIdentifier")
+    if source:
+        lines.add("Source", ref(source, node.region))
+    replicas = raw.get("ReadReplicaDBInstanceIdentifiers") or []
+    if replicas:
+        lines.add("Replicas", ", ".join(ref(r, node.region) for r in replicas), wide=True)
+    lines.add("Lag", _lag_text(ctx, node))
+
+
+def _instance_load(ctx: DetailContext, lines: Lines) -> None:
+    node, raw = ctx.node, ctx.node.raw
+    # Aurora storage grows by itself: AllocatedStorage means nothing there.
+    storage = None if (node.engine or "").startswith("aurora") else raw.get("AllocatedStorage")
+    free = latest(ctx.store, node, "FreeStorageSpace")
+    if storage or free is not None:
+        parts = []
+        if storage:
+            parts.append(f"{storage} GiB {raw.get('StorageType', '')}".strip())
+        if free is not None:
+            parts.append(f"{bytes_(free)} free")
+        lines.add("Storage", ", ".join(parts))
+    cpu = latest(ctx.store, node, "CPUUtilization")
+    conns = latest(ctx.store, node, "DatabaseConnections")
+    if cpu is not None or conns is not None:
+        load = []
+        if cpu is not None:
+            load.append(f"CPU {cpu:.0f}%")
+        if conns is not None:
+            load.append(f"{conns:.0f} connections")
+        lines.add("Load", ", ".join(load))
+
+
+def _cluster(ctx: DetailContext, lines: Lines) -> None:
+    node, raw = ctx.node, ctx.node.raw
+    lines.add("Engine", _engine(node))
+    members = [child for child in node.children if child.type is NodeType.INSTANCE]
+    classes = sorted({m.raw.get("DBInstanceClass") for m in members if m.raw.get("DBInstanceClass")})
+    lines.add("Class", raw.get("DBClusterInstanceClass") or ", ".join(classes) or "-")
+    zones = raw.get("AvailabilityZones") or []
+    lines.add("Region", node.region)
+    if raw.get("DBClusterInstanceClass") and raw.get("Engine") in ("mysql", "postgres"):
+        lines.add("Multi-AZ", f"DB cluster, {len(zones) or 3} zones")
+    else:
+        lines.add("Multi-AZ", "Yes" if raw.get("MultiAZ") else "No")
+    lines.add("Writer", _endpoint(raw.get("Endpoint"), raw.get("Port")), wide=True)
+    lines.add("Reader", _endpoint(raw.get("ReaderEndpoint"), raw.get("Port")), wide=True)
+    writers = [m.id for m in members if m.role is Role.WRITER]
+    readers = [m.id for m in members if m.role is Role.READER]
+    if members:
+        text = Text()
+        if writers:
+            text.append("writer ", ctx.palette.muted)
+            text.append(", ".join(writers))
+        if readers:
+            if writers:
+                text.append("  ")
+            text.append("readers ", ctx.palette.muted)
+            text.append(", ".join(readers))
+        lines.add("Members", text, wide=True)
+    if raw.get("GlobalClusterIdentifier"):
+        lines.add("Global", f"{raw['GlobalClusterIdentifier']} ({node.role.value})")
+    if raw.get("ReplicationSourceIdentifier"):
+        lines.add("Source", ref(raw["ReplicationSourceIdentifier"], node.region))
+    replicas = raw.get("ReadReplicaIdentifiers") or []
+    if replicas:
+        lines.add("Replicas", ", ".join(ref(r, node.region) for r in replicas), wide=True)
+    lines.add("Lag", _lag_text(ctx, node))
+
+
+def _global(ctx: DetailContext, lines: Lines) -> None:
+    node = ctx.node
+    lines.add("Engine", _engine(node))
+    lines.add("Primary in", node.region)
+    for child in node.children:
+        text = Text(f"{child.id} ({child.region})")
+        if child.type is NodeType.EXTERNAL:
+            text.append("  not polled", ctx.palette.muted)
+        elif child.lag_metric:
+            text.append("  lag ", ctx.palette.muted)
+            if child.lag_seconds is None:
+                text.append("no data", ctx.palette.muted)
+            else:
+                level = lag_level(child.lag_seconds, ctx.warning, ctx.critical)
+                text.append(duration(child.lag_seconds), ctx.palette.lag(level))
+        role = "Primary" if child.role is Role.PRIMARY else "Secondary"
+        lines.add(role, text, wide=True)
+
+
+def _standby(ctx: DetailContext, lines: Lines) -> None:
+    node = ctx.node
+    primary_az = node.raw.get("PrimaryAvailabilityZone") or (ctx.parent.az if ctx.parent else None)
+    lines.add("Standby of", node.id)
+    lines.add("Standby AZ", node.az or "not reported")
+    lines.add("Primary AZ", primary_az or "-")
+    lines.add("Engine", _engine(node))
+    lines.add(
+        "Note",
+        Text("Synchronous standby: not readable; takes over on a failover (reboot with failover).", ctx.palette.muted),
+        wide=True,
+    )
+
+
+def _external(ctx: DetailContext, lines: Lines) -> None:
+    node = ctx.node
+    kind = "DB cluster" if node.raw.get("Kind") == "cluster" else "DB instance"
+    lines.add("Kind", f"{kind} in {node.region}")
+    lines.add(
+        "Not polled",
+        Text(f"{node.region} is not polled: add --region {node.region} to see this database.", ctx.palette.busy),
+        wide=True,
+    )
+
+
+def _posture(ctx: DetailContext, lines: Lines) -> None:
+    view, palette = ctx.posture, ctx.palette
+    if view.state == "none":
+        return
+    owner = view.owner
+    note = ""
+    if owner is not None and owner.key != ctx.node.key:
+        note = f" (of {'cluster ' if owner.type is NodeType.CLUSTER else ''}{owner.id})"
+    if view.state == "loading":
+        lines.add("Backups", Text(f"reading backup posture{note}…", palette.muted), wide=True)
+        return
+    if view.state == "error" or view.posture is None:
+        lines.add("Backups", Text(f"backup posture unavailable: {view.error}", palette.busy), wide=True)
+        return
+    posture = view.posture
+    backups = Text()
+    if posture.point_in_time_recovery:
+        backups.append(f"{posture.retention_days} days")
+        if posture.latest_restorable is not None:
+            backups.append(", restorable to ", palette.muted)
+            backups.append(short_time(posture.latest_restorable, ctx.now))
+            backups.append(", RPO now ", palette.muted)
+            rpo = posture.rpo_seconds
+            backups.append(duration(rpo), palette.bad if rpo is not None and rpo > RPO_ALARM else palette.ok)
+        else:
+            backups.append(", no restorable time reported yet", palette.busy)
+    else:
+        backups.append("retention 0: no point-in-time recovery", palette.bad)
+        source = _replica_source(ctx)
+        if source is not None and source.raw.get("BackupRetentionPeriod"):
+            backups.append(f" (source {source.id}: {source.raw['BackupRetentionPeriod']} days)", palette.muted)
+    backups.append(note, palette.muted)
+    lines.add("Backups", backups, wide=True)
+    if posture.newest_snapshot:
+        snap = Text(posture.newest_snapshot)
+        snap.append(f"  {duration(posture.snapshot_age_seconds)} ago", palette.muted)
+        snap.append(f"  ({posture.snapshot_count} in all)", palette.muted)
+        lines.add("Snapshot", snap, wide=True)
+    elif _replica_source(ctx) is not None:
+        lines.add("Snapshot", Text("none (a replica: its source's backups count)", palette.muted), wide=True)
+    else:
+        lines.add("Snapshot", Text("none", palette.bad), wide=True)
+
+
+def _replica_source(ctx: DetailContext) -> Node | None:
+    parent = ctx.parent
+    if ctx.node.role is Role.REPLICA and parent is not None and parent.type is NodeType.INSTANCE:
+        return parent
+    return None
+
+
+def detail_text(ctx: DetailContext) -> Text:
+    lines = Lines(ctx.width, ctx.palette)
+    kind = ctx.node.type
+    if kind is NodeType.INSTANCE:
+        _instance(ctx, lines)
+    elif kind is NodeType.CLUSTER:
+        _cluster(ctx, lines)
+    elif kind is NodeType.GLOBAL_CLUSTER:
+        _global(ctx, lines)
+    elif kind is NodeType.STANDBY:
+        _standby(ctx, lines)
+    else:
+        _external(ctx, lines)
+    region = ctx.region
+    if region is not None and not region.ok and region.error and kind is not NodeType.EXTERNAL:
+        lines.add("Region", Text(f"{region.name} failed: {region.error}", ctx.palette.busy), wide=True)
+    _posture(ctx, lines)
+    if kind is NodeType.INSTANCE:
+        _instance_load(ctx, lines)
+    if ctx.node.arn:
+        lines.add("ARN", Text(ctx.node.arn, ctx.palette.muted), wide=True)
+    text = title(ctx)
+    text.append("\n")
+    text.append_text(lines.render())
+    return text
+
+
+def posture_owner(node: Node, parent: Node | None) -> Node | None:
+    """Whose backups answer for `node`: members' cluster, a standby's primary,
+    a global database's primary cluster."""
+    if node.type is NodeType.EXTERNAL:
+        return None
+    if node.type is NodeType.STANDBY:
+        return parent
+    if node.type is NodeType.INSTANCE and node.role in (Role.WRITER, Role.READER):
+        return parent if parent is not None and parent.type is NodeType.CLUSTER else None
+    if node.type is NodeType.GLOBAL_CLUSTER:
+        primary = next(
+            (c for c in node.children if c.type is NodeType.CLUSTER and c.role is Role.PRIMARY), None
+        )
+        return primary
+    return node
+
+
+def has_metric(node: Node, metric: str) -> bool:
+    """Whether the chart can show `metric` ('lag' or an instance metric) for `node`."""
+    if metric == "lag":
+        return bool(node.lag_metric)
+    if node.type is NodeType.STANDBY:
+        return False
+    return node.type is NodeType.INSTANCE and metric in ("cpu", "connections", "storage")
+
+
+def cut_id(text: str, width: int) -> str:
+    return cut(text, width)

@@ -1,0 +1,163 @@
+"""The header line: who and where, region health, freshness, READ-ONLY."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rich.style import Style
+from rich.text import Text
+
+from rdstui.core.format import duration
+from rdstui.core.model import RegionState
+from rdstui.ui.render import Palette, cut, elide
+
+MAX_PROBLEM_LINES = 3
+
+
+@dataclass
+class HeaderState:
+    label: str = ""
+    account_id: str | None = None
+    regions: list[RegionState] = field(default_factory=list)
+    read_only: bool = False
+    connecting: bool = True
+    polling: bool = False
+    setup_error: str | None = None
+    poll_error: str | None = None  # the whole poll failed (a bug or an outage)
+    metrics_errors: dict[str, str] = field(default_factory=dict)  # region -> CloudWatch failure
+    events_errors: dict[str, str] = field(default_factory=dict)
+
+
+def _since(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "never"
+    return duration(max(0.0, (now - moment).total_seconds()))
+
+
+def last_success(regions: list[RegionState]) -> datetime | None:
+    times = [state.polled_at for state in regions if state.polled_at is not None]
+    return max(times) if times else None
+
+
+def region_marks(state: HeaderState, now: datetime, palette: Palette, compact: bool) -> Text:
+    text = Text()
+    for index, region in enumerate(state.regions):
+        if index:
+            text.append(" ")
+        if region.ok:
+            text.append(region.name, Style())
+            text.append("✓", palette.ok)
+        elif region.attempted_at is None:
+            text.append(region.name, palette.muted)
+            text.append("…", palette.muted)
+        else:
+            text.append(region.name, palette.bad)
+            text.append("✗", palette.bad)
+            if region.polled_at is not None:
+                text.append(f" {_since(region.polled_at, now)}", palette.busy)
+    if compact:
+        good = sum(1 for r in state.regions if r.ok)
+        bad = [r.name for r in state.regions if not r.ok and r.attempted_at is not None]
+        summary = Text(f"{len(state.regions)} regions ")
+        summary.append(f"{good}✓", palette.ok)
+        if bad:
+            summary.append(f" {len(bad)}✗ ", palette.bad)
+            summary.append(",".join(bad), palette.bad)
+        return summary
+    return text
+
+
+def _left(state: HeaderState, palette: Palette, account: bool) -> Text:
+    left = Text()
+    left.append(" rdstui ", Style(bold=True, reverse=True))
+    left.append(" ")
+    left.append(elide(state.label or "-", 20), Style(bold=True))
+    if state.account_id and account:
+        left.append(f" {state.account_id}", palette.muted)
+    left.append("  ")
+    return left
+
+
+def _right(state: HeaderState, now: datetime, palette: Palette, words: bool) -> Text:
+    right = Text()
+    if state.setup_error:
+        right.append("setup failed", palette.bad)
+    elif state.connecting:
+        right.append("connecting…", palette.busy)
+    else:
+        if state.polling:
+            right.append("⟳ ", palette.busy)
+        moment = last_success(state.regions)
+        if moment is not None and words:
+            right.append("updated ", palette.muted)
+        if moment is None:
+            right.append("no data yet")
+        elif (now - moment).total_seconds() < 1:
+            right.append("just now")
+        else:
+            right.append(f"{_since(moment, now)} ago")
+    if state.read_only:
+        right.append("  ")
+        right.append(" READ-ONLY ", palette.badge)
+    return right
+
+
+def header_text(state: HeaderState, now: datetime, width: int, palette: Palette) -> Text:
+    """Line one always fits `width`; further lines name failing regions.
+
+    When space runs out, words go first, then the account id, then the
+    per-region marks become a count (failing regions still named)."""
+    full = region_marks(state, now, palette, compact=False)
+    for account, words in ((True, True), (True, False), (False, False)):
+        left, right = _left(state, palette, account), _right(state, now, palette, words)
+        room = width - left.cell_len - right.cell_len - 1
+        if full.cell_len <= room:
+            marks = full
+            break
+    else:
+        marks = region_marks(state, now, palette, compact=True)
+        if marks.cell_len > room:
+            marks.truncate(max(0, room - 1))
+            marks.append("…")
+    line = Text()
+    line.append_text(left)
+    line.append_text(marks)
+    gap = width - line.cell_len - right.cell_len
+    line.append(" " * max(1, gap))
+    line.append_text(right)
+    line.truncate(width)
+    lines = [line]
+    lines.extend(problem_lines(state, now, width, palette))
+    return Text("\n").join(lines)
+
+
+def problem_lines(state: HeaderState, now: datetime, width: int, palette: Palette) -> list[Text]:
+    """One line per failing region (its error, and how old its data is)."""
+    problems: list[Text] = []
+    if state.setup_error:
+        return problems  # the body says it in full
+    if state.poll_error:
+        problems.append(Text(cut(f" ✗ poll failed: {state.poll_error}", width), palette.bad))
+    failing = [r for r in state.regions if not r.ok and r.attempted_at is not None]
+    for region in failing:
+        shown = f"data from {_since(region.polled_at, now)} ago" if region.polled_at else "no data"
+        line = Text(f" ✗ {region.name} ", palette.bad)
+        line.append(f"({shown}): ", palette.busy)
+        line.append(region.error or "failed")
+        if line.cell_len > width:
+            line.truncate(width - 1)
+            line.append("…")
+        problems.append(line)
+    for region, error in sorted(state.metrics_errors.items()):
+        if any(r.name == region for r in failing):
+            continue  # the region line already says it is failing
+        line = Text(f" ⚠ {region} metrics: ", palette.busy)
+        line.append(error)
+        line.truncate(width)
+        problems.append(line)
+    if len(problems) > MAX_PROBLEM_LINES:
+        extra = len(problems) - (MAX_PROBLEM_LINES - 1)
+        problems = problems[: MAX_PROBLEM_LINES - 1]
+        problems.append(Text(f" … and {extra} more problems", palette.busy))
+    return problems

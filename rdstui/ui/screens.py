@@ -1,0 +1,183 @@
+"""The help screen, and the command palette's fleet commands."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.console import Group, RenderableType
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from rdstui.ui import actions
+
+if TYPE_CHECKING:
+    from rdstui.ui.app import RdsApp
+
+# (keys, what they do) by section; tests check every binding of the app and
+# the tree is listed here.
+HELP_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
+    (
+        "Topology tree",
+        [
+            ("↑ ↓  j k", "move the cursor"),
+            ("→  l", "expand, or go to the first child"),
+            ("←  h", "collapse, or go to the parent"),
+            ("enter  space", "expand or collapse the selected node"),
+            ("home end  g G", "first / last line"),
+            ("shift+↑ shift+↓", "previous / next sibling"),
+            ("shift+←", "go to the parent"),
+            ("tab  shift+tab", "move focus between the tree and the events"),
+        ],
+    ),
+    (
+        "Finding things",
+        [
+            ("/", "filter by identifier, engine, region, status or role (words AND)"),
+            ("escape", "clear the filter"),
+            ("ctrl+p", "command palette: jump to a database, switch theme, refresh"),
+        ],
+    ),
+    (
+        "Panes",
+        [
+            ("1", "chart replication lag"),
+            ("2", "chart CPU"),
+            ("3", "chart connections"),
+            ("4", "chart free storage"),
+            ("v", "small terminal: cycle the lower pane (detail, chart, events, none)"),
+        ],
+    ),
+    (
+        "Console",
+        [
+            ("r", "refresh now (topology, metrics and events)"),
+            ("t", "next theme"),
+            ("?", "this help"),
+            ("q  ctrl+q", "quit"),
+        ],
+    ),
+]
+
+
+def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
+    sections = list(HELP_SECTIONS)
+    node_actions = [(a.key, a.help or a.description) for a in actions.NODE_ACTIONS]
+    reserved = [
+        (key, f"{name} (not in this version)")
+        for key, name in actions.RESERVED_KEYS.items()
+        if key not in {a.key for a in actions.NODE_ACTIONS}
+    ]
+    if node_actions or reserved:
+        sections.append(("Actions on the selected database", node_actions + reserved))
+    return sections
+
+
+KEYS_WIDTH = 17
+
+
+def _section(title: str, rows: list[tuple[str, str | Text]]) -> list[RenderableType]:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style=Style(bold=True), no_wrap=True, width=KEYS_WIDTH)
+    table.add_column(ratio=1)
+    for keys, what in rows:
+        table.add_row(keys, what)
+    return [Text(title, Style(bold=True, underline=True)), table, Text("")]
+
+
+def help_table(read_only: bool, legend: Text | None = None) -> Group:
+    """Every binding, by section (and the colour legend)."""
+    parts: list[RenderableType] = []
+    if read_only:
+        parts.append(Text("READ-ONLY: actions that change a database are off (read_only / --read-only).\n"))
+    for title, rows in help_sections():
+        parts.extend(_section(title, list(rows)))
+    if legend is not None:
+        parts.extend(_section("Colours", [("", legend)]))
+    return Group(*parts)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Close"),
+        Binding("question_mark", "dismiss", "Close", show=False),
+        Binding("q", "dismiss", "Close", show=False),
+        Binding("j", "scroll('down')", "Down", show=False),
+        Binding("k", "scroll('up')", "Up", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    HelpScreen > VerticalScroll {
+        width: 84;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $primary;
+        border-title-align: center;
+        background: $surface;
+        padding: 0 1;
+        scrollbar-size-vertical: 1;
+    }
+    """
+
+    def __init__(self, read_only: bool, legend: Text | None = None) -> None:
+        super().__init__()
+        self.read_only = read_only
+        self.legend = legend
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll() as scroll:
+            scroll.border_title = "rdstui keys"
+            scroll.border_subtitle = "escape closes"
+            yield Static(help_table(self.read_only, self.legend))
+
+    def action_scroll(self, direction: str) -> None:
+        scroll = self.query_one(VerticalScroll)
+        if direction == "down":
+            scroll.scroll_down(animate=False)
+        else:
+            scroll.scroll_up(animate=False)
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(None)
+
+
+class FleetCommands(Provider):
+    """Jump to a database by name."""
+
+    @property
+    def console(self) -> RdsApp:
+        return self.app  # type: ignore[return-value]
+
+    def _targets(self) -> list[tuple[str, str, str]]:
+        """(text to match, help, key) for every database."""
+        found = []
+        for node in self.console.fleet_nodes():
+            if node.type.value == "standby":
+                continue
+            where = node.az or node.region
+            text = f"{node.id}"
+            found.append((text, f"{node.role.value} · {node.status} · {where} · {node.engine or ''}", node.key))
+        return found
+
+    async def discover(self) -> Hits:
+        for text, help_text, key in self._targets():
+            yield DiscoveryHit(f"Go to {text}", partial(self.console.jump_to, key), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, help_text, key in self._targets():
+            command = f"Go to {text}"
+            score = matcher.match(command)
+            if score > 0:
+                yield Hit(score, matcher.highlight(command), partial(self.console.jump_to, key), help=help_text)

@@ -1,0 +1,82 @@
+"""Regenerate screenshots/*.svg: the console drawing the demo fleet.
+
+    python -m rdstui.ui.screenshots [OUTPUT_DIR]
+
+Time is frozen and the demo seeded, so the files change only when the UI does.
+Run it after any change to the console and commit the results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdstui.core.config import Settings
+from rdstui.ui.testing import FROZEN_NOW, frozen_app, frozen_clock, ready
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "screenshots"
+
+
+@dataclass
+class Shot:
+    name: str
+    size: tuple[int, int]
+    press: list[str] = field(default_factory=list)
+    settings: Settings = field(default_factory=Settings)
+    select: str | None = None  # a database to put the cursor on first
+    title: str = "rdstui --demo"
+
+
+SHOTS = [
+    Shot("main-80x24", (80, 24)),
+    Shot("main-160x48", (160, 48), select="orders-pg-ro1"),
+    Shot("detail-chart-80x24", (80, 24), press=["1"], select="catalog-mysql-ro-drift"),
+    Shot("detail-chart-160x48", (160, 48), press=["2"], select="orders-pg"),
+    Shot("filter-80x24", (80, 24), press=["slash", *"replica", "enter"]),
+    Shot("help-80x24", (80, 24), press=["question_mark"]),
+    Shot("light-160x48", (160, 48), settings=Settings(theme="rdstui-light"), select="payments-usw2"),
+    Shot("ansi16-80x24", (80, 24), settings=Settings(theme="rdstui-16"), select="orders-pg-ro1"),
+]
+
+
+async def take(demo: Any, shot: Shot, directory: Path) -> Path:
+    app = frozen_app(demo, settings=shot.settings, clock=frozen_clock(FROZEN_NOW))
+    app.title = shot.title
+    path = directory / f"{shot.name}.svg"
+    async with app.run_test(size=shot.size) as pilot:
+        await ready(app, pilot)
+        if shot.select:
+            key = next(node.key for node in app.fleet_nodes() if node.id == shot.select and node.type.value != "standby")
+            app.jump_to(key)
+            await ready(app, pilot)
+        for key in shot.press:
+            await pilot.press(key)
+        await ready(app, pilot)
+        app.save_screenshot(path.name, str(directory))
+    return path
+
+
+async def take_all(directory: Path, names: list[str] | None = None) -> list[Path]:
+    from rdstui.demo import DemoFleet
+
+    directory.mkdir(parents=True, exist_ok=True)
+    demo = DemoFleet(clock=frozen_clock(FROZEN_NOW)).start()
+    try:
+        return [await take(demo, shot, directory) for shot in SHOTS if not names or shot.name in names]
+    finally:
+        demo.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    directory = Path(args.pop(0)) if args and not args[0].startswith("-") else DEFAULT_DIR
+    for path in asyncio.run(take_all(directory, args or None)):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
