@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from rdstui.core.session import DEMO_CREDENTIALS, ISOLATED_SESSION_VARS, AwsTarget
-from rdstui.demo import faults, fidelity
+from rdstui.demo import faults, fidelity, operations
 from rdstui.demo.seed import ACCOUNT_ID, seed_fleet
 from rdstui.demo.simulator import MetricSimulator
 
@@ -125,6 +125,8 @@ class DemoFleet:
             self._server = server
             self.endpoint_url = f"http://{host}:{port}"
         faults.install()
+        # Seed with moto's own handlers (snapshots available at once); the last demo started wins.
+        operations.deactivate()
         self.simulator = MetricSimulator(self.seed, self.backfill_minutes)
         try:
             seed_fleet(self.client)
@@ -135,6 +137,8 @@ class DemoFleet:
                 )
             now = self.now()
             fidelity.seed_patches(self.seed, now, self.REGIONS)
+            # From here on, actions (failover, promote, snapshots...) play out over demo time.
+            operations.activate(self.now, owner=self)
             self.started = True
             self.tick(now)
         except BaseException:
@@ -145,6 +149,7 @@ class DemoFleet:
         return self
 
     def stop(self) -> None:
+        operations.deactivate(owner=self)
         for region in list(self._broken):
             self.heal_region(region)
         self._clients.clear()
@@ -185,12 +190,14 @@ class DemoFleet:
     # ------------------------------------------------------------- simulator
 
     def tick(self, now: datetime | None = None) -> None:
-        """Write the datapoints due up to `now` (default: the clock), prune old ones,
-        and keep moto's state looking like AWS (LatestRestorableTime, zones, writers)."""
+        """Play the actions' steps due by `now` (default: the clock: see operations.py),
+        write the datapoints due, prune old ones, and keep moto's state looking like
+        AWS (LatestRestorableTime, zones, writers)."""
         if not self.started:
             raise RuntimeError("DemoFleet.start() first")
         moment = fidelity.aware_utc(now) if now is not None else self.now()
         with self._tick_lock:
+            operations.advance(moment)
             fidelity.refresh(self.seed, moment)
             self.simulator.tick(moment)
 
