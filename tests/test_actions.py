@@ -1,0 +1,340 @@
+"""Action plans on every node kind of the demo fleet, and snapshot names (no AWS calls)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from rdstui.core.actions import (
+    CLUSTER_SNAPSHOT_NAME_MAX,
+    ActionKind,
+    ActionPlan,
+    InvalidChoice,
+    Refusal,
+    plan,
+    propose_snapshot_name,
+    validate_snapshot_name,
+)
+from rdstui.core.model import Fleet, Node, NodeType
+from rdstui.core.poller import FleetPoller
+from rdstui.core.session import SessionFactory
+from rdstui.demo import DemoFleet
+
+ACCOUNT = "123456789012"
+START = datetime(2025, 6, 2, 12, 0, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 10, 42, 7, tzinfo=timezone.utc)
+S, F, P = ActionKind.SNAPSHOT, ActionKind.FAILOVER, ActionKind.PROMOTE
+
+
+def arn(region: str, kind: str, ident: str) -> str:
+    return f"arn:aws:rds:{region}:{ACCOUNT}:{kind}:{ident}"
+
+
+async def _poll(demo: DemoFleet) -> Fleet:
+    async with SessionFactory(demo.target) as factory:
+        return await FleetPoller(factory, list(DemoFleet.REGIONS), clock=lambda: START).poll()
+
+
+@pytest.fixture(scope="module")
+def fleet(moto_endpoint: str) -> Fleet:
+    """One poll of the demo fleet, with lag metrics: plans are pure, so one is enough."""
+    import urllib.request
+
+    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")).read()
+    demo = DemoFleet(endpoint_url=moto_endpoint, clock=lambda: START, backfill_minutes=5).start()
+    try:
+        return asyncio.run(_poll(demo))
+    finally:
+        demo.stop()
+
+
+def node(fleet: Fleet, ident: str, kind: NodeType | None = None) -> Node:
+    for found in fleet.walk():
+        if found.id == ident and (kind is None or found.type is kind) and (kind or found.type is not NodeType.STANDBY):
+            return found
+    raise LookupError(ident)
+
+
+def planned(fleet: Fleet, action: ActionKind, ident: str, kind: NodeType | None = None) -> ActionPlan:
+    result = plan(action, node(fleet, ident, kind), fleet, now=NOW)
+    assert isinstance(result, ActionPlan), result
+    return result
+
+
+def refused(fleet: Fleet, action: ActionKind, ident: str, kind: NodeType | None = None) -> str:
+    result = plan(action, node(fleet, ident, kind), fleet, now=NOW)
+    assert isinstance(result, Refusal), result
+    assert "\n" not in result.reason
+    return result.reason
+
+
+# --------------------------------------------------------------------------- snapshot names
+
+
+@pytest.mark.parametrize(
+    "name,why",
+    [
+        ("", "can't be empty"),
+        ("   ", "can't be empty"),
+        ("1orders", "must start with a letter"),
+        ("-orders", "must start with a letter"),
+        ("orders-", "can't end with a hyphen"),
+        ("orders--pg", "two consecutive hyphens"),
+        ("orders_pg", "'_' is not allowed"),
+        ("orders pg", "a space is not allowed"),
+        ("orders.pg", "'.' is not allowed"),
+        ("ordérs", "'é' is not allowed"),
+        ("a" * 256, "at most 255 characters"),
+    ],
+)
+def test_invalid_snapshot_names(name, why):
+    reason = validate_snapshot_name(name)
+    assert reason is not None and why in reason
+
+
+def test_valid_snapshot_names_and_the_cluster_limit():
+    assert validate_snapshot_name("a") is None
+    assert validate_snapshot_name("Orders-PG-2026-11-24-1042") is None
+    assert validate_snapshot_name("a" * 255) is None
+    assert validate_snapshot_name("a" * 63, cluster=True) is None
+    assert "at most 63 characters" in validate_snapshot_name("a" * 64, cluster=True)
+
+
+def test_proposed_names_are_valid_unique_and_fit():
+    assert propose_snapshot_name("orders-pg", NOW) == "orders-pg-2026-11-24-1042"
+    assert propose_snapshot_name("orders-pg", NOW, taken=["orders-pg-2026-11-24-1042"]) == "orders-pg-2026-11-24-104207"
+    taken = ["orders-pg-2026-11-24-1042", "orders-pg-2026-11-24-104207"]
+    assert propose_snapshot_name("orders-pg", NOW, taken=taken) == "orders-pg-2026-11-24-104207-2"
+    long = "a" + "-b" * 40  # 81 characters
+    name = propose_snapshot_name(long, NOW, cluster=True)
+    assert len(name) <= CLUSTER_SNAPSHOT_NAME_MAX and validate_snapshot_name(name, cluster=True) is None
+    assert name.endswith("-2026-11-24-1042")
+    assert validate_snapshot_name(propose_snapshot_name("9lives", NOW)) is None
+
+
+# --------------------------------------------------------------------------- s: snapshot
+
+
+def test_snapshot_of_an_instance(fleet):
+    p = planned(fleet, S, "orders-pg")
+    assert p.operation == "CreateDBSnapshot" and p.method == "create_db_snapshot"
+    assert p.params == {"DBInstanceIdentifier": "orders-pg", "DBSnapshotIdentifier": "orders-pg-2026-11-24-1042"}
+    assert (p.target.id, p.target.region, p.target.engine_label) == ("orders-pg", "us-east-1", "postgres 16.4")
+    assert p.target.describe() == "orders-pg (DB instance, postgres 16.4, us-east-1)"
+    assert not p.irreversible and p.confirm_phrase is None and p.confirmed_by("")
+    assert any("from the standby" in c for c in p.costs)  # Multi-AZ: no I/O pause
+    assert p.name is not None and p.name.value == "orders-pg-2026-11-24-1042" and not p.name.cluster
+    single = planned(fleet, S, "legacy-reports")
+    assert single.region == "eu-west-1"
+    assert any("I/O pause" in c and "single-AZ" in c for c in single.costs)
+    replica = planned(fleet, S, "orders-pg-dr")
+    assert replica.region == "us-west-2" and replica.params["DBInstanceIdentifier"] == "orders-pg-dr"
+
+
+def test_snapshot_name_is_editable_and_checked(fleet):
+    p = planned(fleet, S, "orders-pg")
+    named = p.with_name("  before-the-upgrade ")
+    assert named.params["DBSnapshotIdentifier"] == "before-the-upgrade"
+    assert named.follow["snapshot"] == "before-the-upgrade"
+    assert named.api_call() == (
+        "CreateDBSnapshot(DBInstanceIdentifier='orders-pg', DBSnapshotIdentifier='before-the-upgrade')"
+    )
+    with pytest.raises(InvalidChoice, match="two consecutive hyphens"):
+        p.with_name("before--upgrade")
+    assert p.name.problem("bad_name") is not None
+    assert p.with_choice("name", "x1").params["DBSnapshotIdentifier"] == "x1"
+    assert p.problem() is None
+
+
+def test_snapshot_of_clusters(fleet):
+    aurora = planned(fleet, S, "payments-use1")
+    assert aurora.operation == "CreateDBClusterSnapshot"
+    assert aurora.params == {
+        "DBClusterIdentifier": "payments-use1",
+        "DBClusterSnapshotIdentifier": "payments-use1-2026-11-24-1042",
+    }
+    assert aurora.target.kind == "Aurora DB cluster" and aurora.name.cluster
+    maz = planned(fleet, S, "inventory-maz")
+    assert maz.operation == "CreateDBClusterSnapshot" and maz.target.kind == "Multi-AZ DB cluster"
+    with pytest.raises(InvalidChoice, match="at most 63"):
+        aurora.with_name("a" * 64)
+    secondary = planned(fleet, S, "payments-usw2")
+    assert secondary.region == "us-west-2"
+
+
+@pytest.mark.parametrize("member,cluster", [("payments-use1-b", "payments-use1"), ("inventory-maz-instance-1", "inventory-maz")])
+def test_snapshot_of_a_cluster_instance_is_the_clusters(fleet, member, cluster):
+    p = planned(fleet, S, member)
+    assert p.operation == "CreateDBClusterSnapshot" and p.params["DBClusterIdentifier"] == cluster
+    assert p.target.id == cluster and p.selected_node == node(fleet, member).key
+    assert any(f"{member} is an instance of {cluster}" in e for e in p.effects)
+
+
+def test_snapshot_refusals(fleet):
+    assert refused(fleet, S, "payments-global") == (
+        "a global database has no snapshots of its own: select its primary cluster payments-use1"
+    )
+    assert refused(fleet, S, "orders-pg", NodeType.STANDBY) == "a standby is not a DB instance: select its primary orders-pg"
+
+
+# --------------------------------------------------------------------------- f: fail over
+
+
+def test_failover_of_a_multi_az_instance(fleet):
+    p = planned(fleet, F, "orders-pg")
+    assert p.operation == "RebootDBInstance" and p.method == "reboot_db_instance"
+    assert p.params == {"DBInstanceIdentifier": "orders-pg", "ForceFailover": True}
+    assert p.confirm_phrase == "orders-pg" and not p.confirmed_by("orders") and p.confirmed_by("orders-pg")
+    assert "about 60 s of downtime while DNS moves to the standby" in p.costs
+    assert any("standby in us-east-1b becomes the primary" in e for e in p.effects)
+    assert p.follow == {"from_az": "us-east-1a", "to_az": "us-east-1b"}
+
+
+def test_failover_refusals(fleet):
+    assert refused(fleet, F, "orders-pg-ro1") == "orders-pg-ro1 is single-AZ: there is no standby to fail over to"
+    assert refused(fleet, F, "legacy-reports") == "legacy-reports is single-AZ: there is no standby to fail over to"
+    assert refused(fleet, F, "orders-pg", NodeType.STANDBY) == "a standby is not a DB instance: select its primary orders-pg"
+    assert refused(fleet, F, "payments-use1") == (
+        "payments-use1 is the primary cluster of payments-global: fail over the global database instead"
+    )
+    assert refused(fleet, F, "payments-use1-b") == refused(fleet, F, "payments-use1")
+    assert refused(fleet, F, "payments-usw2").startswith("payments-usw2 is a secondary cluster of payments-global")
+    assert refused(fleet, F, "payments-usw2-a").startswith("payments-usw2 is a secondary cluster of payments-global")
+    assert refused(fleet, F, "search-aurora-euw1") == "search-aurora-euw1 has no reader to fail over to"
+
+
+def test_failover_of_an_aurora_cluster_picks_a_reader(fleet):
+    p = planned(fleet, F, "search-aurora")
+    assert p.operation == "FailoverDBCluster"
+    assert p.params == {"DBClusterIdentifier": "search-aurora", "TargetDBInstanceIdentifier": "search-aurora-b"}
+    (choice,) = p.choices
+    assert choice.key == "target" and [o.value for o in choice.options] == ["search-aurora-b"]
+    assert "us-east-1c" in choice.options[0].label
+    assert p.confirm_phrase == "search-aurora" and p.follow["writer"] == "search-aurora-b"
+    # Pressing f on the reader proposes that reader.
+    from_reader = planned(fleet, F, "search-aurora-b")
+    assert from_reader.params == p.params and from_reader.target.id == "search-aurora"
+
+
+def test_failover_of_a_multi_az_db_cluster_offers_every_reader(fleet):
+    p = planned(fleet, F, "inventory-maz")
+    (choice,) = p.choices
+    readers = [o.value for o in choice.options]
+    assert len(readers) == 2 and "inventory-maz-instance-1" not in readers  # instance-1 writes
+    assert p.params["TargetDBInstanceIdentifier"] == readers[0]
+    other = p.with_choice("target", readers[1])
+    assert other.params == {"DBClusterIdentifier": "inventory-maz", "TargetDBInstanceIdentifier": readers[1]}
+    assert other.title == f"Fail over inventory-maz to {readers[1]}"
+    assert "under 35 s" in other.costs[0]
+    with pytest.raises(InvalidChoice):
+        p.with_choice("target", "inventory-maz-instance-1")
+    from_reader = planned(fleet, F, readers[1])
+    assert from_reader.params["TargetDBInstanceIdentifier"] == readers[1]
+
+
+def test_failover_of_a_global_database(fleet):
+    p = planned(fleet, F, "payments-global")
+    usw2, euw1 = arn("us-west-2", "cluster", "payments-usw2"), arn("eu-west-1", "cluster", "payments-euw1")
+    assert p.operation == "SwitchoverGlobalCluster" and p.method == "switchover_global_cluster"
+    assert p.params == {"GlobalClusterIdentifier": "payments-global", "TargetDbClusterIdentifier": usw2}
+    assert p.target.kind == "global database" and p.region == "us-west-2"
+    assert not p.data_loss and p.confirm_phrase == "payments-global"
+    target, mode = p.choices
+    assert [o.value for o in target.options] == [usw2, euw1]
+    # Each secondary shows its current lag (AuroraGlobalDBReplicationLag, in ms).
+    assert re.fullmatch(r"payments-usw2 \(us-west-2, lag \d+ms\)", target.options[0].label)
+    assert re.fullmatch(r"payments-euw1 \(eu-west-1, lag \d+ms\)", target.options[1].label)
+    assert [o.value for o in mode.options] == ["switchover", "failover"] and mode.selected == "switchover"
+    assert mode.option("failover").data_loss and not mode.option("switchover").data_loss
+    assert any("no data loss" in c for c in p.costs)
+
+    lossy = p.with_choices(target=euw1, mode="failover")
+    assert lossy.operation == "FailoverGlobalCluster"
+    assert lossy.params == {
+        "GlobalClusterIdentifier": "payments-global",
+        "TargetDbClusterIdentifier": euw1,
+        "AllowDataLoss": True,
+    }
+    assert lossy.data_loss and lossy.irreversible and "DATA LOSS" in lossy.title
+    assert lossy.costs[0].startswith("DATA LOSS: writes to payments-use1 not yet replicated to payments-euw1")
+    assert lossy.region == "eu-west-1" and lossy.follow["primary"] == euw1
+    back = lossy.with_choice("mode", "switchover")
+    assert back.operation == "SwitchoverGlobalCluster" and back.params["TargetDbClusterIdentifier"] == euw1
+    with pytest.raises(InvalidChoice):
+        p.with_choice("mode", "yolo")
+    with pytest.raises(InvalidChoice):
+        p.with_choice("target", arn("us-east-1", "cluster", "payments-use1"))  # the primary itself
+
+
+# --------------------------------------------------------------------------- p: promote
+
+
+def test_promote_instance_replicas(fleet):
+    p = planned(fleet, P, "orders-pg-ro1")
+    assert p.operation == "PromoteReadReplica" and p.params == {"DBInstanceIdentifier": "orders-pg-ro1"}
+    assert p.irreversible and p.confirm_phrase == "orders-pg-ro1"
+    assert any("irreversible" in c for c in p.costs)
+    assert any("replication from orders-pg stops" in e for e in p.effects)
+    assert any("orders-pg-ro1-cascade" in e for e in p.effects)  # its own replica stays with it
+    dr = planned(fleet, P, "orders-pg-dr")
+    assert dr.region == "us-west-2" and any("replication from orders-pg stops" in e for e in dr.effects)
+    cascade = planned(fleet, P, "orders-pg-ro1-cascade")
+    assert any("replication from orders-pg-ro1 stops" in e for e in cascade.effects)
+
+
+def test_promote_clusters(fleet):
+    replica = planned(fleet, P, "search-aurora-euw1")
+    assert replica.operation == "PromoteReadReplicaDBCluster"
+    assert replica.params == {"DBClusterIdentifier": "search-aurora-euw1"} and replica.region == "eu-west-1"
+    assert replica.irreversible and replica.confirm_phrase == "search-aurora-euw1"
+    secondary = planned(fleet, P, "payments-euw1")
+    assert secondary.operation == "RemoveFromGlobalCluster"
+    assert secondary.params == {
+        "GlobalClusterIdentifier": "payments-global",
+        "DbClusterIdentifier": arn("eu-west-1", "cluster", "payments-euw1"),
+    }
+    assert secondary.region == "eu-west-1" and secondary.irreversible
+    assert any("replication from payments-use1 stops" in e for e in secondary.effects)
+
+
+def test_promote_refusals(fleet):
+    assert refused(fleet, P, "orders-pg") == "orders-pg is not a read replica: there is nothing to promote"
+    assert refused(fleet, P, "legacy-reports") == "legacy-reports is not a read replica: there is nothing to promote"
+    assert refused(fleet, P, "search-aurora") == "search-aurora is not a read replica: there is nothing to promote"
+    assert refused(fleet, P, "payments-use1").startswith("payments-use1 is the primary cluster of payments-global")
+    assert refused(fleet, P, "payments-global").startswith("a global database can't be promoted")
+    assert refused(fleet, P, "payments-use1-b").startswith("payments-use1-b is a reader of payments-use1")
+    assert refused(fleet, P, "payments-use1-a") == "payments-use1-a is already the writer of payments-use1"
+    assert refused(fleet, P, "orders-pg", NodeType.STANDBY) == "a standby is not a DB instance: select its primary orders-pg"
+
+
+def test_every_node_gets_a_plan_or_a_reason(fleet):
+    """No node kind makes planning raise; every refusal is one line naming the node."""
+    for found in fleet.walk():
+        for action in ActionKind:
+            result = plan(action, found, fleet, now=NOW)
+            if isinstance(result, Refusal):
+                assert result.reason and "\n" not in result.reason
+                assert result.node_id == found.id or found.id in result.reason
+            else:
+                assert result.operation in result.api_call()
+                assert result.region in DemoFleet.REGIONS
+
+
+def test_busy_and_external_nodes_are_refused(fleet):
+    from dataclasses import replace
+
+    rebooting = replace(node(fleet, "orders-pg"), status="rebooting")
+    result = plan(F, rebooting, fleet)
+    assert isinstance(result, Refusal) and result.reason == "orders-pg is rebooting: wait until it is available"
+    stopped = replace(node(fleet, "legacy-reports"), status="stopped")
+    assert isinstance(plan(S, stopped, fleet, now=NOW), ActionPlan)  # a stopped instance can be snapshotted
+    external = Node(key="external:x", id="orders-pg", type=NodeType.EXTERNAL, role=node(fleet, "orders-pg").role, region="ap-south-1")
+    result = plan(P, external, fleet)
+    assert isinstance(result, Refusal)
+    assert result.reason == "orders-pg is in ap-south-1, which is not polled: add --region ap-south-1 to act on it"
+    with pytest.raises(ValueError):
+        plan(S, node(fleet, "orders-pg"), fleet)  # a snapshot needs the time to be named
