@@ -163,7 +163,7 @@ class RdsApp(App[int]):
         self._poll_timer: Timer | None = None
         self._posture_timer: Timer | None = None
         self._last_metrics: datetime | None = None
-        self._closed = False
+        self._runtime_closed = False
         self.palette = Palette.from_variables({})
 
     # -- layout ----------------------------------------------------------------
@@ -372,7 +372,7 @@ class RdsApp(App[int]):
             self.header_state.poll_error = poll_error
             self.polls += 1
             self._render_header()
-            if not self._closed:
+            if not self._runtime_closed:
                 self._poll_timer = self.set_timer(self.settings.refresh, self._scheduled_poll)
 
     def action_refresh(self) -> None:
@@ -751,9 +751,9 @@ class RdsApp(App[int]):
     # -- shutdown --------------------------------------------------------------
 
     async def _close_runtime(self) -> None:
-        if self._closed:
+        if self._runtime_closed:
             return
-        self._closed = True
+        self._runtime_closed = True
         if self._poll_timer is not None:
             self._poll_timer.stop()
         runtime, self.runtime = self.runtime, None

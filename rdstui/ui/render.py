@@ -251,29 +251,29 @@ class Columns:
 
     id: int
     role: int = 9
-    status: int = 10
+    status: int = 12
     where: int = 10
-    spark: int = 10
+    spark: int = 8
     lag: int = 6
 
     @classmethod
     def fit(cls, width: int) -> Columns:
         """Widths for a label area of `width` cells (after guides and toggle icon)."""
-        role, status, place, spark, lag = 9, 10, 10, 10, 6
+        role, status, place, spark, lag = 9, 12, 10, 8, 6
         fixed = role + status + place + spark + lag + 5
         ident = width - fixed
         if ident < 22:  # narrow: a shorter sparkline first, then drop the place
-            spark = 6
-            ident += 4
+            spark = 5
+            ident += 3
         if ident < 18:
-            status = 9
-            ident += 1
+            status = 10
+            ident += 2
         if ident < 16:
             place = 0
             ident += 11
         if ident < 14:
             spark = 0
-            ident += 7
+            ident += 6
         # Wide: give the identifier what it can use, the sparkline the rest.
         if ident > 34:
             extra = ident - 34

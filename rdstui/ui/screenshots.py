@@ -42,19 +42,30 @@ SHOTS = [
 ]
 
 
-async def take(demo: Any, shot: Shot, directory: Path) -> Path:
+def shot_app(demo: Any, shot: Shot) -> Any:
     app = frozen_app(demo, settings=shot.settings, clock=frozen_clock(FROZEN_NOW))
     app.title = shot.title
+    return app
+
+
+async def stage(shot: Shot, pilot: Any) -> None:
+    """Bring a running app to the state the shot shows."""
+    app = pilot.app
+    await ready(app, pilot)
+    if shot.select:
+        key = next(node.key for node in app.fleet_nodes() if node.id == shot.select and node.type.value != "standby")
+        app.jump_to(key)
+        await ready(app, pilot)
+    for key in shot.press:
+        await pilot.press(key)
+    await ready(app, pilot)
+
+
+async def take(demo: Any, shot: Shot, directory: Path) -> Path:
+    app = shot_app(demo, shot)
     path = directory / f"{shot.name}.svg"
     async with app.run_test(size=shot.size) as pilot:
-        await ready(app, pilot)
-        if shot.select:
-            key = next(node.key for node in app.fleet_nodes() if node.id == shot.select and node.type.value != "standby")
-            app.jump_to(key)
-            await ready(app, pilot)
-        for key in shot.press:
-            await pilot.press(key)
-        await ready(app, pilot)
+        await stage(shot, pilot)
         app.save_screenshot(path.name, str(directory))
     return path
 
