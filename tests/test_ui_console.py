@@ -146,9 +146,10 @@ async def test_filter_keeps_ancestors_and_escape_clears(demo) -> None:
         assert [text.split()[0] for _, text in tree_rows(app)] == ["orders-pg", "orders-pg-ro1", "orders-pg-ro1-cascade"]
         assert cursor_id(app) == "orders-pg-ro1-cascade"  # the match, not its ancestor
         assert "1 match" in screen_text(app)
-        await pilot.press("enter")  # back to the tree, filter kept
+        await pilot.press("enter", "k")  # filter kept, keys move the cursor again
         assert app.query_one(FleetTree).has_focus
-        await pilot.press("escape")
+        assert cursor_id(app) == "orders-pg-ro1" and app.filter_text == "cascade"
+        await pilot.press("j", "escape")
         await pilot.pause()
         assert len(tree_rows(app)) == everything
         assert cursor_id(app) == "orders-pg-ro1-cascade"  # still where the user was
@@ -158,8 +159,7 @@ async def test_filter_keeps_ancestors_and_escape_clears(demo) -> None:
             ("eu-west-1 reader", {"payments-euw1-a"}),
             ("nothing-like-this", set()),
         ):
-            await pilot.press("slash")
-            app.query_one("#filter").value = text
+            await pilot.press("slash", *[{" ": "space"}.get(c, c) for c in text])
             await pilot.pause()
             shown = {t.split()[0] for _, t in tree_rows(app)}
             assert expected <= shown
@@ -362,3 +362,20 @@ async def test_read_only_badge(demo) -> None:
         await ready(app, pilot)
         assert "READ-ONLY" in screen_text(app).splitlines()[0]
         assert app.read_only
+
+
+async def test_keys_typed_in_one_burst_after_slash_go_to_the_filter(demo) -> None:
+    """Over SSH (or a paste, or tmux send-keys) keys arrive together: "/" then the
+    text then enter then j must filter by the text and then move the cursor."""
+    app = frozen_app(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        theme = app.theme
+        await pilot.press("slash", *"eu-west", "enter", "j")  # 't' is also the theme key
+        await pilot.pause()
+        assert app.filter_text == "eu-west" and app.theme == theme
+        assert cursor_id(app) == "payments-euw1-a"
+        assert "/ eu-west" in screen_text(app)
+        await pilot.press("slash", "backspace", "backspace", "backspace", "backspace", "escape")
+        await pilot.pause()
+        assert app.filter_text == "" and "/ " not in screen_text(app).splitlines()[1]

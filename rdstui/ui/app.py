@@ -20,10 +20,10 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.events import Key, Resize
+from textual.events import Key, Paste, Resize
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static, Tree
+from textual.widgets import Footer, Static, Tree
 
 from rdstui.core.backups import fetch_posture
 from rdstui.core.config import Settings, state_home
@@ -67,8 +67,11 @@ class RdsApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", tooltip="Filter by identifier, engine, region, status"),
+        # priority: taken as the key arrives, so whatever is typed after it
+        # lands in the filter (see on_event), however fast it comes.
+        Binding("slash", "filter", "Filter", tooltip="Filter by identifier, engine, region, status", priority=True),
         Binding("escape", "clear_filter", "Clear"),
+        Binding("enter", "filter_done", "Done"),
         Binding("r", "refresh", "Refresh"),
         Binding("t", "cycle_theme", "Theme", show=False),
         Binding("v", "cycle_view", "View", tooltip="Lower pane: detail, chart, events, none"),
@@ -88,9 +91,8 @@ class RdsApp(App[int]):
     #right { height: 1fr; border-top: solid $primary; border-title-color: $primary; }
     #filter-bar { height: 1; display: none; background: $panel; }
     #filter-bar.-active { display: block; }
-    #filter-bar > Input { width: 1fr; height: 1; border: none; padding: 0 1; background: $panel; }
+    #filter-bar > #filter-field { width: 1fr; height: 1; padding: 0 1; }
     #filter-bar > #filter-count { width: auto; padding: 0 1; color: $text-muted; }
-    #filter-bar > #filter-prompt { width: 2; padding: 0 0 0 1; color: $accent; text-style: bold; }
     #message { height: auto; padding: 1 2; display: none; }
     #message.-shown { display: block; }
     #tree { height: 1fr; }
@@ -156,6 +158,7 @@ class RdsApp(App[int]):
         self.view = "detail"
         self.wide = False
         self.filter_text = ""
+        self.filter_editing = False
         self._matched: list[str] = []
         self.setup_error: str | None = None
         self.polls = 0  # completed polls, for tests and the header
@@ -173,8 +176,7 @@ class RdsApp(App[int]):
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 with Horizontal(id="filter-bar"):
-                    yield Static("/", id="filter-prompt")
-                    yield Input(placeholder="filter: name, engine, region, status", id="filter")
+                    yield Static("", id="filter-field")
                     yield Static("", id="filter-count")
                 yield Static("", id="message")
                 yield FleetTree(id="tree")
@@ -187,7 +189,6 @@ class RdsApp(App[int]):
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         self._refresh_palette()
-        self.query_one("#filter", Input).cursor_blink = self._cursor_blink
         self._apply_layout(self.size.width, self.size.height)
         self._show_message("Connecting to AWS…" if not self.demo else "Starting the demo fleet…")
         self.query_one(FleetTree).focus()
@@ -638,28 +639,65 @@ class RdsApp(App[int]):
         """Put the cursor on a database (clearing a filter that hides it)."""
         tree = self.query_one(FleetTree)
         if key not in tree.nodes_by_key and self.filter_text:
-            self._set_filter("")
-            self.query_one("#filter", Input).value = ""
+            self.action_clear_filter()
         if tree.select_key(key):
             tree.focus()
             self._select(key)
 
     # -- filter ----------------------------------------------------------------
 
+    # The filter is edited by the app itself, not by a focused Input: keys are
+    # taken in on_event as they arrive, in order, so "/abc<enter>j" typed in
+    # one burst filters by "abc" and then moves the cursor, never racing a
+    # focus change. The tree keeps the focus throughout.
+
     def action_filter(self) -> None:
-        bar = self.query_one("#filter-bar")
-        bar.add_class("-active")
-        self.query_one("#filter", Input).focus()
+        self.filter_editing = True
+        self.query_one("#filter-bar").add_class("-active")
+        self._render_filter()
+        self.refresh_bindings()
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self._set_filter(event.value)
+    async def on_event(self, event: Any) -> None:
+        if (
+            self.filter_editing
+            and isinstance(event, (Key, Paste))
+            and not event.is_forwarded
+            and self.screen is self._main_screen()
+            and self._filter_input(event)
+        ):
+            return
+        await super().on_event(event)
 
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        if not event.value.strip():
+    def _filter_input(self, event: Key | Paste) -> bool:
+        """Edit the filter with one key (or a paste); False lets the key through."""
+        text = self.filter_text
+        if isinstance(event, Paste):
+            self._set_filter(text + event.text.splitlines()[0] if event.text.strip() else text)
+            return True
+        key = event.key
+        if key in ("enter", "tab"):
+            self.action_filter_done()
+        elif key == "escape":
+            self.action_clear_filter()
+        elif key in ("backspace", "ctrl+h"):
+            self._set_filter(text[:-1])
+        elif key in ("ctrl+u", "ctrl+w"):
+            self._set_filter("")
+        elif event.is_printable and event.character and key != "slash" or key == "space":
+            self._set_filter(text + (event.character or " "))
+        elif key == "slash":
+            pass  # identifiers never hold a slash
+        else:
+            return False  # arrows, page keys, ctrl+p, ctrl+q: as usual
+        return True
+
+    def action_filter_done(self) -> None:
+        """Enter: stop editing, keep the filter (an empty one closes the bar)."""
+        self.filter_editing = False
+        if not self.filter_text.strip():
             self.query_one("#filter-bar").remove_class("-active")
-        self.query_one(FleetTree).focus()
+        self._render_filter()
+        self.refresh_bindings()
 
     def _set_filter(self, text: str) -> None:
         self.filter_text = text
@@ -668,14 +706,27 @@ class RdsApp(App[int]):
         if self._matched and tree.cursor_key not in self._matched:
             # The cursor goes to the first match, not to an ancestor kept for context.
             tree.select_key(self._matched[0])
+        self._render_filter()
         self.refresh_bindings()
 
+    def _render_filter(self) -> None:
+        field = self.query_one("#filter-field", Static)
+        text = Text("/", self.palette.accent)
+        text.append(" ")
+        if self.filter_text:
+            text.append(self.filter_text)
+        elif not self.filter_editing:
+            text.append("")
+        if self.filter_editing:
+            text.append(" ", Style(reverse=True))  # the cursor (steady: no blink)
+            if not self.filter_text:
+                text.append(" name, engine, region, status, role", self.palette.muted)
+        field.update(text)
+
     def action_clear_filter(self) -> None:
-        filter_input = self.query_one("#filter", Input)
-        filter_input.value = ""
-        self._set_filter("")
+        self.filter_editing = False
         self.query_one("#filter-bar").remove_class("-active")
-        self.query_one(FleetTree).focus()
+        self._set_filter("")
 
     # -- panes -----------------------------------------------------------------
 
@@ -707,10 +758,17 @@ class RdsApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.setup_error is not None and action not in ("quit", "help"):
             return False
+        on_main = self.screen is self._main_screen()
+        if action == "filter":
+            return on_main and not self.filter_editing
+        if action == "filter_done":
+            return self.filter_editing
+        if action == "clear_filter":
+            return on_main and (bool(self.filter_text) or self.filter_editing)
+        if self.filter_editing and action in ("refresh", "cycle_theme", "cycle_view", "chart", "help", "node_action"):
+            return False  # those keys type into the filter now
         if action == "cycle_view":
             return not self.wide
-        if action == "clear_filter":
-            return bool(self.filter_text) or self.query_one("#filter-bar").has_class("-active")
         if action == "chart":
             node = self.selected_node()
             if node is None:

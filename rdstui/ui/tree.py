@@ -246,6 +246,8 @@ class FleetTree(Tree[str]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_here":
+            if getattr(self.app, "filter_editing", False):
+                return False  # enter ends the filter instead
             node = self.cursor_node
             return bool(node is not None and node.allow_expand)
         return True
