@@ -14,6 +14,7 @@ from rdstui.core.actions import (
     ActionPlan,
     InvalidChoice,
     Refusal,
+    applies,
     plan,
     propose_snapshot_name,
     validate_snapshot_name,
@@ -336,5 +337,12 @@ def test_busy_and_external_nodes_are_refused(fleet):
     result = plan(P, external, fleet)
     assert isinstance(result, Refusal)
     assert result.reason == "orders-pg is in ap-south-1, which is not polled: add --region ap-south-1 to act on it"
-    with pytest.raises(ValueError):
-        plan(S, node(fleet, "orders-pg"), fleet)  # a snapshot needs the time to be named
+    # Without `now`, a snapshot is named after the wall clock (UTC).
+    named = plan(S, node(fleet, "orders-pg"), fleet)
+    assert re.fullmatch(r"orders-pg-\d{4}-\d\d-\d\d-\d{4}", named.params["DBSnapshotIdentifier"])
+
+
+def test_applies_matches_plan(fleet):
+    assert applies(F, node(fleet, "orders-pg"), fleet) and not applies(F, node(fleet, "orders-pg-ro1"), fleet)
+    assert applies(P, node(fleet, "payments-euw1"), fleet) and not applies(P, node(fleet, "payments-use1"), fleet)
+    assert applies("snapshot", node(fleet, "payments-use1-a"), fleet)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, Callable, Iterable, Mapping
 
@@ -394,7 +394,9 @@ def plan(
 ) -> ActionPlan | Refusal:
     """The plan for `action` on `node`, or the one-line reason it does not apply.
 
-    `now` (UTC) names snapshots; `snapshots`: names already taken, to avoid.
+    `fleet` gives the context (a cluster's readers, a global database's members,
+    region health); `now` (UTC, default the wall clock) names snapshots;
+    `snapshots`: names already taken, to avoid.
     """
     action = ActionKind(action)
     refused = _common_refusal(action, node)
@@ -402,12 +404,15 @@ def plan(
         return refused
     ctx = _Context(fleet)
     if action is ActionKind.SNAPSHOT:
-        if now is None:
-            raise ValueError("a snapshot plan needs `now` to name the snapshot")
-        return plan_snapshot(node, ctx, now, snapshots)
+        return plan_snapshot(node, ctx, now or datetime.now(timezone.utc), snapshots)
     if action is ActionKind.FAILOVER:
         return plan_failover(node, ctx)
     return plan_promote(node, ctx)
+
+
+def applies(action: ActionKind | str, node: Node, fleet: Fleet | None = None) -> bool:
+    """Whether `action` has a plan for `node` (e.g. to offer its key in the footer)."""
+    return isinstance(plan(action, node, fleet), ActionPlan)
 
 
 # ---------------------------------------------------------------------------
