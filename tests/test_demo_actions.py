@@ -378,3 +378,23 @@ def test_steps_wait_for_the_clock_and_stop_with_the_demo(demo, clock):
     assert instance(demo, "us-east-1", "orders-pg")["AvailabilityZone"] == "us-east-1a"
     demo.stop()
     assert operations.pending() == [] and not operations.TIMELINE.active
+
+
+async def test_simulator_ticks_faster_while_an_action_plays_out(demo, clock):
+    import asyncio
+
+    calls = []
+    original = demo.tick
+    demo.tick = lambda now=None: calls.append(now) or original(now)  # type: ignore[method-assign]
+    try:
+        task = asyncio.create_task(demo.run_simulator(interval=10, busy_interval=0.01))
+        await asyncio.sleep(0.05)
+        assert len(calls) == 1  # idle: one tick, then a long sleep
+        task.cancel()
+        demo.client("rds", "us-east-1").reboot_db_instance(DBInstanceIdentifier="orders-pg", ForceFailover=True)
+        task = asyncio.create_task(demo.run_simulator(interval=10, busy_interval=0.01))
+        await asyncio.sleep(0.1)
+        task.cancel()
+        assert len(calls) >= 4
+    finally:
+        del demo.tick

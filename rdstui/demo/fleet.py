@@ -7,7 +7,8 @@
 The fleet is created through the real API (boto3 against the server), then the
 places where moto does not look like AWS are patched in its in-process backends
 (see fidelity.py), and a simulator writes CloudWatch datapoints as time passes
-(see simulator.py). Time comes from an injectable clock, randomness only from
+(see simulator.py). Actions (failover, promote, global switchover, snapshots...)
+play out over demo time as they do in AWS (see operations.py). Time comes from an injectable clock, randomness only from
 the seed, so tests and screenshots can be reproduced exactly.
 """
 
@@ -201,14 +202,15 @@ class DemoFleet:
             fidelity.refresh(self.seed, moment)
             self.simulator.tick(moment)
 
-    async def run_simulator(self, interval: float = 10.0) -> None:
-        """Call tick() every `interval` seconds until cancelled."""
+    async def run_simulator(self, interval: float = 10.0, busy_interval: float = 2.0) -> None:
+        """Call tick() every `interval` seconds until cancelled; every `busy_interval`
+        seconds while an action is playing out, so its steps show as they happen."""
         while True:
             try:
                 self.tick()
             except Exception:  # a demo keeps going; the next tick may well work
                 log.exception("demo simulator tick failed")
-            await asyncio.sleep(interval)
+            await asyncio.sleep(min(interval, busy_interval) if operations.pending() else interval)
 
     # ---------------------------------------------------------------- faults
 
