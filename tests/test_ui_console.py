@@ -379,3 +379,40 @@ async def test_keys_typed_in_one_burst_after_slash_go_to_the_filter(demo) -> Non
         await pilot.press("slash", "backspace", "backspace", "backspace", "backspace", "escape")
         await pilot.pause()
         assert app.filter_text == "" and "/ " not in screen_text(app).splitlines()[1]
+
+
+async def test_polls_chain_never_overlap_and_fetch_metrics_less_often(demo) -> None:
+    app = frozen_app(demo, settings=Settings(refresh=0.05, metrics_refresh=3600))
+    calls: list[bool] = []
+    running = [0]
+    overlapped = [False]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        poller = app.runtime.poller
+        original = poller.poll
+
+        async def counted(*, metrics: bool = True):
+            running[0] += 1
+            overlapped[0] |= running[0] > 1
+            calls.append(metrics)
+            try:
+                await asyncio.sleep(0.02)
+                return await original(metrics=metrics)
+            finally:
+                running[0] -= 1
+
+        poller.poll = counted
+        for _ in range(100):
+            if len(calls) >= 3:
+                break
+            await pilot.pause(0.05)
+        assert len(calls) >= 3
+        assert not any(calls)  # topology only: CloudWatch waits for metrics_refresh
+        assert not overlapped[0]
+        await pilot.press("r")  # r reads metrics too
+        for _ in range(100):
+            if any(calls):
+                break
+            await pilot.pause(0.02)
+        assert any(calls)
+        assert not overlapped[0]

@@ -163,6 +163,7 @@ class RdsApp(App[int]):
         self.setup_error: str | None = None
         self.polls = 0  # completed polls, for tests and the header
         self._polling = False
+        self._refresh_wanted = False
         self._poll_timer: Timer | None = None
         self._posture_timer: Timer | None = None
         self._last_metrics: datetime | None = None
@@ -374,13 +375,17 @@ class RdsApp(App[int]):
             self.polls += 1
             self._render_header()
             if not self._runtime_closed:
-                self._poll_timer = self.set_timer(self.settings.refresh, self._scheduled_poll)
+                if self._refresh_wanted:  # r was pressed during this poll: go again at once
+                    self._refresh_wanted = False
+                    self.call_later(self._start_poll, True)
+                else:
+                    self._poll_timer = self.set_timer(self.settings.refresh, self._scheduled_poll)
 
     def action_refresh(self) -> None:
         if self.runtime is None:
             return
         if self._polling:
-            self.notify("a poll is already running", timeout=2)
+            self._refresh_wanted = True  # the next poll starts when this one ends
             return
         self.postures.clear()
         self._start_poll(metrics=True)
