@@ -213,7 +213,7 @@ async def _execute(
         return _refused(plan, INVALID_PLAN, problem)
     began = timer()
     try:
-        client = await factory.client("rds", plan.region)
+        client = await factory.action_client("rds", plan.region)
         call = getattr(client, plan.method)
         response = await call(**dict(plan.params))
     except asyncio.CancelledError:

@@ -19,6 +19,7 @@ from aiobotocore.session import AioSession
 # does not; retrying a 500 from moto only makes a test slower.
 AWS_RETRIES = {"mode": "adaptive", "total_max_attempts": 8}
 LOCAL_RETRIES = {"mode": "standard", "total_max_attempts": 1}
+ACTION_RETRIES = {"mode": "standard", "total_max_attempts": 1}
 
 DEMO_CREDENTIALS = {
     "aws_access_key_id": "demo",
@@ -62,7 +63,7 @@ class SessionFactory:
         self.target = target
         self.session = self._new_session(target)
         self._stack = AsyncExitStack()
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, str], Any] = {}
 
     @staticmethod
     def _new_session(target: AwsTarget) -> AioSession:
@@ -94,8 +95,14 @@ class SessionFactory:
         return kwargs
 
     async def client(self, service: str, region: str, **config: Any) -> Any:
-        """A cached, open client; closed by `close()`."""
-        key = (service, region)
+        """A cached, open client for reads; closed by `close()`."""
+        return await self._cached((service, region, "read"), service, region, config)
+
+    async def action_client(self, service: str, region: str) -> Any:
+        """A client for modifying calls: one try only, so a timeout never sends a failover twice."""
+        return await self._cached((service, region, "act"), service, region, {"retries": ACTION_RETRIES})
+
+    async def _cached(self, key: tuple[str, str, str], service: str, region: str, config: dict[str, Any]) -> Any:
         if key not in self._clients:
             creator = self.session.create_client(service, **self._client_kwargs(region, **config))
             self._clients[key] = await self._stack.enter_async_context(creator)
