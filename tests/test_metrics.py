@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import math
 import socket
-import urllib.request
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -66,42 +64,21 @@ def spy_get_metric_data(client) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def recording(moto_url: str, tmp_path, monkeypatch):
-    """moto's request recorder, server side: returns the GetMetricData requests seen."""
-    from moto.moto_api import recorder
+def recording(factory):
+    """Every GetMetricData request the client puts on the wire, as {"region", "body"}.
 
-    # The recorder writes ./moto_recording by default: keep it out of the repo.
-    monkeypatch.setattr(recorder, "_location", str(tmp_path / "moto_recording"))
+    Counted at parameter build, once per HTTP request: local clients make one try
+    per call, so calls and requests are the same. (moto's own recorder interleaves
+    lines written by concurrent requests and cannot be parsed reliably.)
+    """
+    seen: list[dict[str, Any]] = []
 
-    def post(action: str) -> bytes:
-        request = urllib.request.Request(f"{moto_url}/moto-api/recorder/{action}", method="POST")
-        return urllib.request.urlopen(request).read()
+    def hook(params, context, **_):
+        seen.append({"region": context["client_region"], "body": json.loads(json.dumps(params, default=str))})
 
-    def get_metric_data_requests() -> list[dict[str, Any]]:
-        """Each GetMetricData request as {"region", "body"} (body decoded when JSON)."""
-        text = urllib.request.urlopen(f"{moto_url}/moto-api/recorder/download-recording").read()
-        found = []
-        for line in text.decode().splitlines():
-            if not line.strip():
-                continue
-            entry = json.loads(line)
-            headers = {name.lower(): value for name, value in entry["headers"].items()}
-            target = headers.get("x-amz-target", "")  # JSON protocol; rpc-v2-cbor names it in the path
-            if not (target.endswith(".GetMetricData") or entry["url"].endswith("/operation/GetMetricData")):
-                continue
-            body = base64.b64decode(entry["body"]) if entry.get("body_encoded") else entry.get("body", "")
-            decoded = json.loads(body) if "json" in headers.get("content-type", "") else None
-            region = headers["authorization"].split("Credential=")[1].split("/")[2]
-            found.append({"region": region, "body": decoded})
-        return found
-
-    post("reset-recording")
-    post("start-recording")
-    try:
-        yield get_metric_data_requests
-    finally:
-        post("stop-recording")
-        post("reset-recording")
+    factory.session.register("before-parameter-build.cloudwatch.GetMetricData", hook)
+    yield lambda: list(seen)
+    factory.session.unregister("before-parameter-build.cloudwatch.GetMetricData", hook)
 
 
 # --- specs -------------------------------------------------------------------
@@ -235,7 +212,7 @@ async def test_units_are_normalised_and_dimensions_respected(aws, factory):
         assert store.series(key) == [(t, pytest.approx(expected))], key
 
 
-async def test_batches_of_500_counted_server_side(aws, factory, recording):
+async def test_batches_of_500_counted_on_the_wire(aws, factory, recording):
     now = minute_now()
     t = now - 2 * MINUTE - timedelta(seconds=5)
     n = 2 * MAX_QUERIES + 1
@@ -259,7 +236,7 @@ async def test_batches_of_500_counted_server_side(aws, factory, recording):
     assert len(requests) == math.ceil(n / MAX_QUERIES) == result.calls == 3
     assert {r["region"] for r in requests} == {"us-east-1"}
     assert sorted(len(call["MetricDataQueries"]) for call in seen) == [1, 500, 500]
-    # As the server saw them: every key asked exactly once, ids m0.. within each call.
+    # As sent: every key asked exactly once, ids m0.. within each call.
     bodies = [r["body"] for r in requests]
     assert None not in bodies, "botocore no longer speaks JSON to CloudWatch: decode the new body format"
     asked = [q["MetricStat"]["Metric"]["Dimensions"][0]["Value"] for b in bodies for q in b["MetricDataQueries"]]
