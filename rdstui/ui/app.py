@@ -748,16 +748,16 @@ class RdsApp(App[int]):
         self.refresh_bindings()
 
     def action_help(self) -> None:
-        legend = Text()
-        legend.append("available", self.palette.ok)
-        legend.append("  modifying / rebooting / backing-up", self.palette.busy)
-        legend.append("  failed / stopped / storage-full", self.palette.bad)
-        legend.append("\nlag ")
-        legend.append(f"below {self.settings.lag_warning:g}s", self.palette.lag_ok)
-        legend.append("  ")
-        legend.append(f"from {self.settings.lag_warning:g}s", self.palette.lag_warning)
-        legend.append("  ")
-        legend.append(f"from {self.settings.lag_critical:g}s", self.palette.lag_critical)
+        palette, settings = self.palette, self.settings
+        legend = [
+            ("status", Text("available", palette.ok)),
+            ("", Text("modifying, rebooting, backing-up, …", palette.busy)),
+            ("", Text("failed, stopped, storage-full, incompatible-…", palette.bad)),
+            ("lag", Text(f"below {settings.lag_warning:g}s", palette.lag_ok)),
+            ("", Text(f"from {settings.lag_warning:g}s (warning)", palette.lag_warning)),
+            ("", Text(f"from {settings.lag_critical:g}s (critical)", palette.lag_critical)),
+            ("stale", Text("a failing region's last good data", palette.busy)),
+        ]
         self.push_screen(HelpScreen(self.read_only, legend))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -124,7 +124,11 @@ class Lines:
             if not two or wide or not fits_half:
                 flush()
                 room = self.width - KEY_WIDTH
-                if value.cell_len > room:
+                if value.cell_len > room and " " not in value.plain and value.cell_len <= self.width - 2:
+                    # One long token (an endpoint): whole on the next line, so it copies in one piece.
+                    rows.append(Text(key, self.palette.muted))
+                    rows.append(Text("  ") + value)
+                elif value.cell_len > room:
                     # A long value wraps under itself (an endpoint folds, never cut: it gets copied).
                     for index, part in enumerate(value.wrap(_CONSOLE, room, overflow="fold")):
                         label = key if index == 0 else ""

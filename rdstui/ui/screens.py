@@ -92,15 +92,15 @@ def _section(title: str, rows: list[tuple[str, str | Text]]) -> list[RenderableT
     return [Text(title, Style(bold=True, underline=True)), table, Text("")]
 
 
-def help_table(read_only: bool, legend: Text | None = None) -> Group:
+def help_table(read_only: bool, legend: list[tuple[str, Text]] | None = None) -> Group:
     """Every binding, by section (and the colour legend)."""
     parts: list[RenderableType] = []
     if read_only:
         parts.append(Text("READ-ONLY: actions that change a database are off (read_only / --read-only).\n"))
     for title, rows in help_sections():
         parts.extend(_section(title, list(rows)))
-    if legend is not None:
-        parts.extend(_section("Colours", [("", legend)]))
+    if legend:
+        parts.extend(_section("Colours", list(legend)))
     return Group(*parts)
 
 
@@ -130,7 +130,7 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, read_only: bool, legend: Text | None = None) -> None:
+    def __init__(self, read_only: bool, legend: list[tuple[str, Text]] | None = None) -> None:
         super().__init__()
         self.read_only = read_only
         self.legend = legend
