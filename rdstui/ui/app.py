@@ -59,6 +59,17 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def usable_width(widget: Any) -> int:
+    """Cells for text in a scrolling pane, leaving the scrollbar's column free
+    whether or not it is showing (so text does not reflow when it appears)."""
+    width = widget.scrollable_content_region.width
+    if not width:
+        return 0
+    if widget.show_vertical_scrollbar:
+        width += widget.styles.scrollbar_size_vertical
+    return max(1, width - 1)
+
+
 class RdsApp(App[int]):
     """The console. `opener(options)` returns a Runtime (default: the real one)."""
 
@@ -523,8 +534,7 @@ class RdsApp(App[int]):
             chart.data = None
             chart.refresh()
             return
-        # Leave the scrollbar's column free whether or not it is showing.
-        width = (detail.size.width - 2 - 1) if detail.size.width else max(30, self.size.width - 4)
+        width = usable_width(detail) or max(30, self.size.width - 4)
         context = DetailContext(
             node=node,
             parent=self.parents.get(node.key),
@@ -569,7 +579,7 @@ class RdsApp(App[int]):
         pane = self.query_one(EventsPane)
         node = self.selected_node()
         highlight = {n.id for n in node.walk() if n.type is not NodeType.EXTERNAL} if node else set()
-        width = pane.scrollable_content_region.width or self.size.width - 2
+        width = usable_width(pane) or self.size.width - 2
         pane.show(
             self.events.events,
             errors=self.events.errors,
