@@ -310,7 +310,10 @@ class RdsApp(App[int]):
         self._render_header()
         if runtime.demo is not None and self._simulate:
             self.run_worker(runtime.demo.run_simulator(10.0), group="demo", exit_on_error=False)
-        self._start_poll(metrics=True)
+        # Topology first (describes only: the tree appears as soon as they answer),
+        # then at once a poll with CloudWatch for the lag and the charts.
+        self._refresh_wanted = True
+        self._start_poll(metrics=False)
 
     def _setup_failed(self, message: str) -> None:
         self.setup_error = message
@@ -343,6 +346,10 @@ class RdsApp(App[int]):
         self.header_state.polling = True
         self._render_header()
         self._poll(metrics)
+
+    def _run_queued_poll(self) -> None:
+        self._polling = False
+        self._start_poll(metrics=True)
 
     def _scheduled_poll(self) -> None:
         self._poll_timer = None
@@ -386,9 +393,10 @@ class RdsApp(App[int]):
             self.polls += 1
             self._render_header()
             if not self._runtime_closed:
-                if self._refresh_wanted:  # r was pressed during this poll: go again at once
+                if self._refresh_wanted:  # r was pressed during this poll (or first poll): again at once
                     self._refresh_wanted = False
-                    self.call_later(self._start_poll, True)
+                    self._polling = True  # no gap for a settle() or a second r to slip into
+                    self.call_later(self._run_queued_poll)
                 else:
                     self._poll_timer = self.set_timer(self.settings.refresh, self._scheduled_poll)
 
