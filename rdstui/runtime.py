@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,7 +55,8 @@ def start_demo() -> Any:
 
 async def open_runtime(options: Options) -> Runtime:
     """Connect, resolve regions and check the credentials; SetupError when that fails."""
-    demo = start_demo() if options.demo else None
+    # Seeding the demo takes a second or two: off the event loop, so a console keeps drawing.
+    demo = await asyncio.to_thread(start_demo) if options.demo else None
     target = demo.target if demo else AwsTarget(profile=options.profile, endpoint_url=options.endpoint_url)
     factory = SessionFactory(target)
     try:

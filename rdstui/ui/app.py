@@ -286,9 +286,9 @@ class RdsApp(App[int]):
 
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def _connect(self) -> None:
-        from rdstui.ui.connect import open_console_runtime
+        from rdstui.runtime import open_runtime
 
-        opener = self._opener or open_console_runtime
+        opener = self._opener or open_runtime
         try:
             runtime = await opener(self.options())
         except SetupError as exc:
