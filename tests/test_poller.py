@@ -65,3 +65,23 @@ def test_region_all_polls_every_enabled_region(aws, moto_url, monkeypatch, capsy
     assert len(names) > 10 and {"us-east-1", "ap-southeast-2", "eu-west-1"} <= set(names)
     assert [n["id"] for n in document["nodes"]] == ["db-000"]
     assert document["nodes"][0]["region"] == "ap-southeast-2"
+
+
+async def test_each_region_is_published_as_it_answers(aws, local_target):
+    """A slow region does not hold back the others: partial fleets arrive first."""
+    seed_instances(aws, "us-east-1", 1)
+    seed_instances(aws, "eu-west-1", 1)
+    partial: list[list[str]] = []
+    async with SessionFactory(local_target) as factory:
+        slow = await factory.client("rds", "eu-west-1")
+
+        async def delay(**_):
+            await asyncio.sleep(0.5)
+
+        slow.meta.events.register("before-call.rds.DescribeDBInstances", delay)
+        poller = FleetPoller(factory, ["us-east-1", "eu-west-1"])
+        fleet = await poller.poll(
+            metrics=False, on_region=lambda f: partial.append([n.region for n in f.roots])
+        )
+    assert partial == [["us-east-1"]]
+    assert sorted(n.region for n in fleet.roots) == ["eu-west-1", "us-east-1"]

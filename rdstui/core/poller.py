@@ -75,30 +75,40 @@ class FleetPoller:
         self.account_id = answer.get("Account")
         return self.account_id
 
-    async def poll(self, *, metrics: bool = True) -> Fleet:
-        """One full poll. A call while one runs joins it instead of starting another."""
+    async def poll(
+        self, *, metrics: bool = True, on_region: Callable[[Fleet], None] | None = None
+    ) -> Fleet:
+        """One full poll. A call while one runs joins it instead of starting another.
+
+        `on_region` gets a partial Fleet as each region answers, so one slow
+        region never holds back the others.
+        """
         if self._running and not self._running.done():
             return await asyncio.shield(self._running)
-        self._running = asyncio.ensure_future(self._poll(metrics))
+        self._running = asyncio.ensure_future(self._poll(metrics, on_region))
         return await asyncio.shield(self._running)
 
-    async def _poll(self, metrics: bool) -> Fleet:
-        results = await asyncio.gather(
-            *(self._poll_region(region) for region in self.regions), return_exceptions=False
-        )
-        fresh = [data for data in results if data is not None]
-        for data in fresh:
-            self.last_good[data.region] = data
+    async def _poll(self, metrics: bool, on_region: Callable[[Fleet], None] | None) -> Fleet:
+        pending = [asyncio.ensure_future(self._poll_region(region)) for region in self.regions]
+        for left, answer in enumerate(asyncio.as_completed(pending), start=1):
+            data = await answer
+            if data is not None:
+                self.last_good[data.region] = data
+            if on_region and left < len(pending):
+                on_region(self._fleet(self._build()))
         roots = self._build()
         if metrics:
             await self._fetch_metrics(roots)
+        self.fleet = self._fleet(roots)
+        return self.fleet
+
+    def _fleet(self, roots: list[Node]) -> Fleet:
         self._apply_lag(roots)
-        self.fleet = Fleet(
+        return Fleet(
             regions=[self.states[name] for name in self.regions],
             roots=roots,
             account_id=self.account_id,
         )
-        return self.fleet
 
     async def _poll_region(self, region: str) -> RegionData | None:
         state = self.states[region]
