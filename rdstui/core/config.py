@@ -38,6 +38,9 @@ class Settings:
     lag_critical: float = 300.0
     theme: str | None = None
     read_only: bool = False
+    # Why the console is read-only, for the message its action keys show:
+    # "--read-only", or the config file line that turned it on. Not a config key.
+    read_only_source: str | None = None
 
 
 # key -> (Settings field, accepted types)
@@ -80,8 +83,18 @@ class ConfigFile:
         chosen = cli.get("profile") or merged.get("profile")
         merged.update(self.profiles.get(chosen or "", {}))
         merged.update({k: v for k, v in cli.items() if v not in (None, [], False)})
+        if merged.get("read_only"):
+            merged["read_only_source"] = self._read_only_source(cli, chosen)
         names = {f.name for f in fields(Settings)}
         return replace(Settings(), **{k: v for k, v in merged.items() if k in names})
+
+    def _read_only_source(self, cli: dict[str, Any], profile: str | None) -> str:
+        if cli.get("read_only"):
+            return "--read-only"
+        where = str(self.path) if self.path else "the config file"
+        if profile and "read_only" in self.profiles.get(profile, {}):
+            return f"read_only = true for profile {profile} in {where}"
+        return f"read_only = true in {where}"
 
 
 def _line_of(text: str, key: str, table: str | None) -> int:
