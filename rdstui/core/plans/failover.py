@@ -1,0 +1,167 @@
+"""f: fail over a Multi-AZ DB instance to its standby, or a cluster to one of its readers.
+
+A global database's switchover or failover is in global_failover.py.
+"""
+
+from __future__ import annotations
+
+from rdstui.core.model import Node, NodeType, Role
+from rdstui.core.plans.context import READY_STATES, FleetContext, lag_text, not_ready, refuse, target_of
+from rdstui.core.plans.global_failover import plan_global_failover
+from rdstui.core.plans.plan import ActionKind, ActionPlan, Choice, Option, Refusal
+from rdstui.core.topology import is_multi_az_db_cluster
+
+
+def plan_failover(node: Node, ctx: FleetContext) -> ActionPlan | Refusal:
+    action = ActionKind.FAILOVER
+    if node.type is NodeType.GLOBAL_CLUSTER:
+        return plan_global_failover(node, ctx)
+    if node.type is NodeType.CLUSTER:
+        return plan_cluster_failover(node, ctx, selected=node)
+    if node.role in (Role.WRITER, Role.READER):
+        cluster = ctx.parent(node)
+        if cluster is None or cluster.type is not NodeType.CLUSTER:
+            cluster_id = node.raw.get("DBClusterIdentifier") or "its cluster"
+            return refuse(action, node, f"{node.id} is an instance of {cluster_id}: select the cluster to fail it over")
+        preferred = node.id if node.role is Role.READER else None
+        return plan_cluster_failover(cluster, ctx, selected=node, preferred=preferred)
+    return _plan_instance_failover(node)
+
+
+def _plan_instance_failover(db: Node) -> ActionPlan | Refusal:
+    """RebootDBInstance with ForceFailover: the standby of a Multi-AZ instance takes over."""
+    action = ActionKind.FAILOVER
+    if not db.multi_az:
+        return refuse(action, db, f"{db.id} is single-AZ: there is no standby to fail over to")
+    refused = not_ready(action, db, READY_STATES)
+    if refused:
+        return refused
+    standby_az = db.raw.get("SecondaryAvailabilityZone")
+    where = f" in {standby_az}" if standby_az else ""
+    endpoint = _endpoint(db)
+    effects = [
+        f"{db.id} reboots and its standby{where} becomes the primary",
+        f"the old primary becomes the standby{f' in {db.az}' if db.az else ''}",
+        (f"the endpoint {endpoint} keeps its name" if endpoint else "the endpoint keeps its name")
+        + ": DNS moves to the new primary",
+    ]
+    if db.role is Role.REPLICA:
+        effects.append("it stays a read replica of the same source")
+    return ActionPlan(
+        action=action,
+        title=f"Fail over {db.id} to its standby",
+        verb="Fail over",
+        target=target_of(db),
+        operation="RebootDBInstance",
+        params={"DBInstanceIdentifier": db.id, "ForceFailover": True},
+        effects=tuple(effects),
+        costs=(
+            "about 60 s of downtime while DNS moves to the standby",
+            "open connections are dropped: clients must reconnect",
+        ),
+        irreversible=False,
+        confirm_phrase=db.id,
+        follow={"from_az": db.az, "to_az": standby_az},
+        selected_node=db.key,
+    )
+
+
+def plan_cluster_failover(
+    cluster: Node, ctx: FleetContext, *, selected: Node, preferred: str | None = None
+) -> ActionPlan | Refusal:
+    """FailoverDBCluster to a reader; refusals are shown on the node the user `selected`."""
+    action = ActionKind.FAILOVER
+    refused = _cluster_refusal(cluster, ctx, selected)
+    if refused:
+        return refused
+    members = [c for c in cluster.children if c.type is NodeType.INSTANCE]
+    writer = next((c for c in members if c.role is Role.WRITER), None)
+    tiers = _member_tiers(cluster)
+    readers = sorted((c for c in members if c.role is Role.READER), key=lambda c: (tiers.get(c.id, 1), c.id))
+    ready = [r for r in readers if r.status in READY_STATES]
+    if not readers:
+        return refuse(action, selected, f"{cluster.id} has no reader to fail over to")
+    if not ready:
+        states = ", ".join(f"{r.id} is {r.status}" for r in readers)
+        return refuse(action, selected, f"no reader of {cluster.id} is available to take over ({states})")
+    options = tuple(_reader_option(r, tiers, writer) for r in ready)
+    default = preferred if preferred in {o.value for o in options} else options[0].value
+
+    def build(chosen: dict[str, str]) -> ActionPlan:
+        target_id = chosen.get("target", default)
+        reader = next(r for r in ready if r.id == target_id)
+        return ActionPlan(
+            action=action,
+            title=f"Fail over {cluster.id} to {target_id}",
+            verb="Fail over",
+            target=target_of(cluster),
+            operation="FailoverDBCluster",
+            params={"DBClusterIdentifier": cluster.id, "TargetDBInstanceIdentifier": target_id},
+            effects=_cluster_effects(cluster, reader, writer),
+            costs=_cluster_costs(cluster, target_id),
+            confirm_phrase=cluster.id,
+            choices=(Choice("target", "New writer", options, target_id),),
+            follow={"writer": target_id, "from_writer": writer.id if writer else None},
+            selected_node=selected.key,
+            _rebuild=build,
+        )
+
+    return build({})
+
+
+def _cluster_refusal(cluster: Node, ctx: FleetContext, selected: Node) -> Refusal | None:
+    """A global database's clusters move with the global database, never on their own."""
+    action = ActionKind.FAILOVER
+    glob = ctx.global_of(cluster)
+    if cluster.role is Role.SECONDARY:
+        name = glob.id if glob else "its global database"
+        return refuse(
+            action,
+            selected,
+            f"{cluster.id} is a secondary cluster of {name}: it has no writer to fail over; "
+            f"select {name} to switch over to it",
+        )
+    if glob is not None:
+        return refuse(
+            action, selected, f"{cluster.id} is the primary cluster of {glob.id}: fail over the global database instead"
+        )
+    refused = not_ready(action, cluster, READY_STATES)
+    return refuse(action, selected, refused.reason) if refused else None
+
+
+def _reader_option(reader: Node, tiers: dict[str, int], writer: Node | None) -> Option:
+    return Option(
+        value=reader.id,
+        label=f"{reader.id} ({reader.az or 'zone unknown'}, tier {tiers.get(reader.id, 1)}, {lag_text(reader)})",
+        detail="same zone as the writer" if writer is not None and reader.az == writer.az else "",
+    )
+
+
+def _cluster_effects(cluster: Node, reader: Node, writer: Node | None) -> tuple[str, ...]:
+    return (
+        f"{reader.id} ({reader.az or 'zone unknown'}) becomes the writer of {cluster.id}",
+        f"the writer {writer.id} restarts as a reader" if writer else "the current writer restarts as a reader",
+        "the cluster endpoint keeps its name and moves to the new writer",
+    )
+
+
+def _cluster_costs(cluster: Node, target_id: str) -> tuple[str, ...]:
+    downtime = "typically under 35 s" if is_multi_az_db_cluster(cluster.raw) else "typically about 30 s"
+    return (
+        f"writes stop while {target_id} takes over ({downtime})",
+        "open connections are dropped: clients must reconnect",
+    )
+
+
+def _member_tiers(cluster: Node) -> dict[str, int]:
+    return {
+        m["DBInstanceIdentifier"]: int(m.get("PromotionTier", 1) or 0)
+        for m in cluster.raw.get("DBClusterMembers", [])
+    }
+
+
+def _endpoint(node: Node) -> str | None:
+    endpoint = node.raw.get("Endpoint")
+    if isinstance(endpoint, dict):
+        return endpoint.get("Address")
+    return endpoint if isinstance(endpoint, str) else None

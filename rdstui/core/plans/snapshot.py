@@ -1,0 +1,84 @@
+"""s: a manual snapshot of a DB instance, or of the cluster an instance belongs to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from rdstui.core.model import Node, NodeType, Role
+from rdstui.core.plans.context import SNAPSHOT_STATES, FleetContext, not_ready, refuse, target_of
+from rdstui.core.plans.names import name_limit, propose_snapshot_name
+from rdstui.core.plans.plan import ActionKind, ActionPlan, NameField, Refusal
+from rdstui.core.topology import is_multi_az_db_cluster
+
+# (operation, params, what happens, what it costs)
+_Call = tuple[str, dict[str, str], str, str]
+
+
+def plan_snapshot(node: Node, ctx: FleetContext, now: datetime, taken: Iterable[str] = ()) -> ActionPlan | Refusal:
+    action = ActionKind.SNAPSHOT
+    if node.type is NodeType.GLOBAL_CLUSTER:
+        primary = next((c for c in node.children if c.role is Role.PRIMARY), None)
+        hint = f": select its primary cluster {primary.id}" if primary else ": select one of its clusters"
+        return refuse(action, node, f"a global database has no snapshots of its own{hint}")
+    target_node, note = node, None
+    if node.type is NodeType.INSTANCE and node.role in (Role.WRITER, Role.READER):
+        # RDS snapshots an Aurora or Multi-AZ DB cluster whole, never one of its instances.
+        cluster = ctx.parent(node)
+        if cluster is None or cluster.type is not NodeType.CLUSTER:
+            cluster_id = node.raw.get("DBClusterIdentifier") or (cluster.id if cluster else "its cluster")
+            return refuse(
+                action,
+                node,
+                f"{node.id} is an instance of cluster {cluster_id}: cluster instances can't be snapshotted "
+                f"on their own; select {cluster_id}",
+            )
+        target_node = cluster
+        note = f"{node.id} is an instance of {cluster.id}: RDS snapshots the whole cluster, not one of its instances"
+    refused = not_ready(action, target_node, SNAPSHOT_STATES)
+    if refused:
+        return refused
+    return _build(node, target_node, note, now, list(taken))
+
+
+def _build(node: Node, target_node: Node, note: str | None, now: datetime, taken: list[str]) -> ActionPlan:
+    cluster = target_node.type is NodeType.CLUSTER
+
+    def build(chosen: dict[str, str]) -> ActionPlan:
+        name = chosen.get("name") or propose_snapshot_name(target_node.id, now, cluster=cluster, taken=taken)
+        call = _cluster_snapshot if cluster else _instance_snapshot
+        operation, params, effect, cost = call(target_node, name)
+        effects = ([note] if note else []) + [effect, "it shows as creating, with its progress, then available"]
+        return ActionPlan(
+            action=ActionKind.SNAPSHOT,
+            title=f"Take a snapshot of {target_node.id}",
+            verb="Take snapshot",
+            target=target_of(target_node),
+            operation=operation,
+            params=params,
+            effects=tuple(effects),
+            costs=(cost, "snapshot storage is billed until you delete it: manual snapshots never expire"),
+            name=NameField("Snapshot name", name, name_limit(cluster), cluster),
+            follow={"snapshot": name, "cluster": cluster},
+            selected_node=node.key,
+            _rebuild=build,
+        )
+
+    return build({})
+
+
+def _cluster_snapshot(cluster: Node, name: str) -> _Call:
+    params = {"DBClusterIdentifier": cluster.id, "DBClusterSnapshotIdentifier": name}
+    effect = f"RDS takes a manual snapshot {name} of the cluster volume of {cluster.id}"
+    if is_multi_az_db_cluster(cluster.raw):
+        return "CreateDBClusterSnapshot", params, effect, "no downtime: the snapshot is taken from a reader instance"
+    return "CreateDBClusterSnapshot", params, effect, "no downtime and no I/O pause: Aurora snapshots its storage volume"
+
+
+def _instance_snapshot(db: Node, name: str) -> _Call:
+    params = {"DBInstanceIdentifier": db.id, "DBSnapshotIdentifier": name}
+    effect = f"RDS takes a manual snapshot {name} of {db.id}"
+    if db.multi_az:
+        return "CreateDBSnapshot", params, effect, "no I/O pause: RDS takes the snapshot from the standby"
+    cost = f"a brief I/O pause on {db.id} (seconds, up to a few minutes) while the snapshot starts: it is single-AZ"
+    return "CreateDBSnapshot", params, effect, cost
