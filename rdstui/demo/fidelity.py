@@ -100,7 +100,8 @@ def _resource_id(seed: int, kind: str, identifier: str, length: int = 26) -> str
     return "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(length))
 
 
-def _is_clustered(instance: Any) -> bool:
+def is_clustered(instance: Any) -> bool:
+    """An Aurora or Multi-AZ DB cluster member: its cluster owns backups and failover."""
     return getattr(instance, "db_cluster_identifier", None) is not None and hasattr(instance, "cluster")
 
 
@@ -117,6 +118,27 @@ def global_secondaries() -> set[int]:
 
 def _no_writer() -> None:
     """Stands in for DBCluster.designate_writer on a global secondary."""
+
+
+def keep_writerless(cluster: Any) -> None:
+    """A global secondary has no writer: its instances are all readers, and moto must not pick one."""
+    cluster.designate_writer = _no_writer
+    for member in cluster._members:
+        member.is_cluster_writer = False
+
+
+def rds_event(source_type: str, ident: str, arn: str, categories: list[str], message: str, date: datetime) -> Any:
+    """A moto RDS Event as AWS records it (moto's own constructor wants the live resource)."""
+    from moto.rds.models import Event
+
+    event = Event.__new__(Event)
+    event.source_identifier = ident
+    event.source_type = source_type
+    event.message = message
+    event.event_categories = list(categories)
+    event.source_arn = arn
+    event.date = date
+    return event
 
 
 # --------------------------------------------------------------------------
@@ -145,10 +167,7 @@ def _refresh_cluster(
     if not zones:
         cluster.availability_zones = [f"{region}{letter}" for letter in LETTERS]
     if secondary:
-        # A global secondary has no writer: its instances are all readers.
-        cluster.designate_writer = _no_writer
-        for member in cluster._members:
-            member.is_cluster_writer = False
+        keep_writerless(cluster)
     elif "designate_writer" in vars(cluster):
         del cluster.designate_writer
     retention = cluster.backup_retention_period or 0
@@ -177,7 +196,7 @@ def _refresh_instance(
     if not az.startswith(region):
         instance.availability_zone = f"{region}{rng.choice(LETTERS)}"
     # A Multi-AZ instance has its standby in another zone.
-    if instance.multi_az and not _is_clustered(instance):
+    if instance.multi_az and not is_clustered(instance):
         current = getattr(instance, "secondary_availability_zone", None)
         if not current or not current.startswith(region) or current == instance.availability_zone:
             letter = instance.availability_zone[-1]
@@ -192,7 +211,7 @@ def _refresh_instance(
         "Port": instance.port,
         "HostedZoneId": hosted_zone,
     }
-    if _is_clustered(instance):
+    if is_clustered(instance):
         # Aurora and Multi-AZ DB cluster members: point-in-time restore is the cluster's.
         instance.LatestRestorableTime = None
     elif (instance.backup_retention_period or 0) > 0:
@@ -225,7 +244,7 @@ def seed_patches(seed: int, now: datetime, regions: Iterable[str]) -> None:
             cluster.status = "available"  # moto says "creating" on the first describe
         for instance in backend.databases.values():
             iid = instance.db_instance_identifier
-            if _is_clustered(instance):
+            if is_clustered(instance):
                 base = _created(seed, instance.db_cluster_identifier, now)
                 created = base + timedelta(minutes=9 + sub_rng(seed, "member", iid).randint(0, 30))
             else:
@@ -251,10 +270,21 @@ def _backup_start(window: str | None, day: datetime) -> datetime:
     return day.replace(hour=hour, minute=minute, second=0, microsecond=0)
 
 
-def _snapshots(seed: int, backend: Any, now: datetime) -> None:
-    from moto.rds.models import DBClusterSnapshot, DBSnapshot
+def _daily_backups(window: str | None, retention: int, now: datetime, days: int = 3) -> Iterator[datetime]:
+    """When the last few automated backups ran: one a day in the backup window, none in the last 30 min."""
+    for back in range(min(retention, days)):
+        taken = _backup_start(window, now - timedelta(days=back))
+        if taken <= now - timedelta(minutes=30):
+            yield taken
 
-    # Manual snapshots: back-date them.
+
+def _snapshots(seed: int, backend: Any, now: datetime) -> None:
+    _backdate_manual_snapshots(backend, now)
+    _replace_automated_snapshots(backend, now)
+
+
+def _backdate_manual_snapshots(backend: Any, now: datetime) -> None:
+    """Manual snapshots were taken at their age ago, from the resources as they are now."""
     for snap in list(backend.database_snapshots.values()) + list(backend.cluster_snapshots.values()):
         ident = getattr(snap, "db_snapshot_identifier", None) or snap.db_cluster_snapshot_identifier
         if snap.snapshot_type == "manual" and ident in MANUAL_SNAPSHOT_AGE:
@@ -269,33 +299,29 @@ def _snapshots(seed: int, backend: Any, now: datetime) -> None:
         owner = backend.clusters.get(getattr(snap, "db_cluster_identifier", None) or "")
         if owner is not None and hasattr(snap, "cluster_create_time"):
             snap.cluster_create_time = owner.cluster_create_time
-    # Automated snapshots: moto takes one per instance (even Aurora members) at
-    # wall-clock "now". Replace them with one a day in the backup window.
+
+
+def _replace_automated_snapshots(backend: Any, now: datetime) -> None:
+    """moto takes one automated snapshot per instance (even Aurora members) at
+    wall-clock "now"; AWS has one a day in the backup window."""
+    from moto.rds.models import DBClusterSnapshot, DBSnapshot
+
     for key in [k for k, s in backend.database_snapshots.items() if s.snapshot_type == "automated"]:
         del backend.database_snapshots[key]
     for key in [k for k, s in backend.cluster_snapshots.items() if s.snapshot_type == "automated"]:
         del backend.cluster_snapshots[key]
-    days = 3
     for instance in list(backend.databases.values()):
-        if _is_clustered(instance) or getattr(instance, "is_replica", False):
+        if is_clustered(instance) or getattr(instance, "is_replica", False):
             continue
-        retention = instance.backup_retention_period or 0
-        for back in range(min(retention, days)):
-            taken = _backup_start(instance.preferred_backup_window, now - timedelta(days=back))
-            if taken > now - timedelta(minutes=30):
-                continue
+        for taken in _daily_backups(instance.preferred_backup_window, instance.backup_retention_period or 0, now):
             snap_id = f"rds:{instance.db_instance_identifier}-{taken:%Y-%m-%d-%H-%M}"
             snap = DBSnapshot(backend, instance, snap_id, "automated")
             snap.created = snap.original_snapshot_create_time = aware_utc(taken)
             backend.database_snapshots[snap_id] = snap
     for cluster in list(backend.clusters.values()):
-        retention = cluster.backup_retention_period or 0
         if cluster.replication_source_identifier:
             continue
-        for back in range(min(retention, days)):
-            taken = _backup_start(cluster.preferred_backup_window, now - timedelta(days=back))
-            if taken > now - timedelta(minutes=30):
-                continue
+        for taken in _daily_backups(cluster.preferred_backup_window, cluster.backup_retention_period or 0, now):
             snap_id = f"rds:{cluster.db_cluster_identifier}-{taken:%Y-%m-%d-%H-%M}"
             snap = DBClusterSnapshot(backend, cluster, snap_id, "automated")
             snap.created = aware_utc(taken)
@@ -338,19 +364,12 @@ _KIND = {"db-instance": "db", "db-cluster": "cluster", "db-snapshot": "snapshot"
 
 def _events(seed: int, now: datetime, regions: list[str]) -> None:
     """Replace moto's own events (all stamped with wall-clock now) with a plausible history."""
-    from moto.rds.models import Event
-
     for region, backend in region_backends(regions):
         events = []
         for ident, source_type, minutes, categories, message in EVENTS.get(region, []):
-            event = Event.__new__(Event)
-            event.source_identifier = ident
-            event.source_type = source_type
-            event.message = message
-            event.event_categories = list(categories)
-            event.source_arn = f"arn:aws:rds:{region}:{ACCOUNT_ID}:{_KIND[source_type]}:{ident}"
+            arn = f"arn:aws:rds:{region}:{ACCOUNT_ID}:{_KIND[source_type]}:{ident}"
             jitter = sub_rng(seed, "event", region, ident, minutes).randint(0, 59)
-            event.date = aware_utc(now.replace(microsecond=0) - timedelta(minutes=minutes, seconds=jitter))
-            events.append(event)
+            date = aware_utc(now.replace(microsecond=0) - timedelta(minutes=minutes, seconds=jitter))
+            events.append(rds_event(source_type, ident, arn, categories, message, date))
         events.sort(key=lambda e: e.date)
         backend.events[:] = events

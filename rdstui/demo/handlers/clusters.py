@@ -10,8 +10,9 @@ from rdstui.demo.handlers.common import (
     cluster_event,
     error,
     find_cluster,
-    instance_event,
     make_standalone_writer,
+    restarted,
+    shut_down,
     state_error,
 )
 from rdstui.demo.handlers.timeline import TIMELINE
@@ -34,26 +35,8 @@ def failover_db_cluster(self: Any) -> Any:
         )
     if cluster.status != "available":
         raise state_error("cluster", cid, cluster.status)
-    members = cluster._members
-    if len(members) < 2:
-        raise error(
-            "InvalidDBClusterStateFault",
-            f"Database cluster:{cid} should have at least two database instances for failover",
-        )
     writer = cluster.writer
-    if wanted:
-        target = next((m for m in members if m.db_instance_identifier == wanted), None)
-        if target is None:
-            raise error("InvalidParameterValue", f"Cannot find target instance: {wanted}")
-        if target.status != "available":
-            raise error("InvalidDBInstanceState", f"Instance {wanted} should be in valid state for failover.")
-        if target is writer:
-            raise error("InvalidParameterCombination", f"Instance {wanted} is already the writer of {cid}.")
-    else:
-        readers = [m for m in members if m is not writer and m.status == "available"]
-        if not readers:
-            raise error("InvalidDBClusterStateFault", f"Database cluster:{cid} has no available reader for failover.")
-        target = sorted(readers, key=lambda m: (m.promotion_tier, m.db_instance_identifier))[0]
+    target = _failover_target(cluster, cid, wanted, writer)
     now = TIMELINE.now()
     name = target.db_instance_identifier
     same_az = writer is not None and writer.availability_zone == target.availability_zone
@@ -65,19 +48,40 @@ def failover_db_cluster(self: Any) -> Any:
         for member in cluster._members:
             member.is_cluster_writer = member is target
         if writer is not None and writer is not target:
-            writer.status = "rebooting"
-            instance_event(writer, ["availability"], "DB instance shutdown.", when)
+            shut_down(writer, when)
 
     def done(when: datetime) -> None:
         cluster.status = "available"
         if writer is not None and writer.status == "rebooting":
-            writer.status = "available"
-            instance_event(writer, ["availability"], "DB instance restarted.", when)
+            restarted(writer, when)
         cluster_event(cluster, ["failover"], f"Completed failover to DB instance: {name}", when)
 
     TIMELINE.at(now, CLUSTER_SWITCH, f"{cid}: {name} becomes the writer", switch)
     TIMELINE.at(now, CLUSTER_DONE, f"{cid}: failover completed", done)
     return ActionResult({"DBCluster": cluster})
+
+
+def _failover_target(cluster: Any, cid: str, wanted: str | None, writer: Any) -> Any:
+    """The reader `wanted`, or the first available one by promotion tier, as AWS picks it."""
+    members = cluster._members
+    if len(members) < 2:
+        raise error(
+            "InvalidDBClusterStateFault",
+            f"Database cluster:{cid} should have at least two database instances for failover",
+        )
+    if not wanted:
+        readers = [m for m in members if m is not writer and m.status == "available"]
+        if not readers:
+            raise error("InvalidDBClusterStateFault", f"Database cluster:{cid} has no available reader for failover.")
+        return sorted(readers, key=lambda m: (m.promotion_tier, m.db_instance_identifier))[0]
+    target = next((m for m in members if m.db_instance_identifier == wanted), None)
+    if target is None:
+        raise error("InvalidParameterValue", f"Cannot find target instance: {wanted}")
+    if target.status != "available":
+        raise error("InvalidDBInstanceState", f"Instance {wanted} should be in valid state for failover.")
+    if target is writer:
+        raise error("InvalidParameterCombination", f"Instance {wanted} is already the writer of {cid}.")
+    return target
 
 
 def promote_read_replica_db_cluster(self: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Callable
 
-from rdstui.demo.fidelity import _no_writer, aware_utc, region_backends, rds_backends
+from rdstui.demo.fidelity import aware_utc, keep_writerless, rds_backends, rds_event, region_backends
 
 # moto's own handlers, saved by `operations.install`: snapshots build on them.
 ORIGINALS: dict[str, Callable[[Any], Any]] = {}
@@ -25,16 +25,8 @@ def state_error(kind: str, ident: str, status: str) -> Exception:
 
 def event(resource: Any, source_type: str, ident: str, categories: list[str], message: str, when: datetime) -> None:
     """Append an RDS event to the resource's regional backend, as AWS records it."""
-    from moto.rds.models import Event
-
-    record = Event.__new__(Event)
-    record.source_identifier = ident
-    record.source_type = source_type
-    record.message = message
-    record.event_categories = list(categories)
-    record.source_arn = resource.arn
-    record.date = aware_utc(when).replace(microsecond=0)
-    resource.backend.events.append(record)
+    date = aware_utc(when).replace(microsecond=0)
+    resource.backend.events.append(rds_event(source_type, ident, resource.arn, categories, message, date))
 
 
 def instance_event(db: Any, categories: list[str], message: str, when: datetime) -> None:
@@ -45,8 +37,17 @@ def cluster_event(cluster: Any, categories: list[str], message: str, when: datet
     event(cluster, "db-cluster", cluster.db_cluster_identifier, categories, message, when)
 
 
-def is_clustered(db: Any) -> bool:
-    return getattr(db, "db_cluster_identifier", None) is not None and hasattr(db, "cluster")
+def shut_down(db: Any, when: datetime) -> None:
+    """The instance goes down for a reboot (a failover or a promotion restarts it too)."""
+    db.status = "rebooting"
+    instance_event(db, ["availability"], "DB instance shutdown.", when)
+
+
+def restarted(db: Any, when: datetime) -> None:
+    """The reboot is over: available again, unless something else has changed its status since."""
+    if db.status == "rebooting":
+        db.status = "available"
+    instance_event(db, ["availability"], "DB instance restarted.", when)
 
 
 def find_instance(backend: Any, ident: str | None) -> Any:
@@ -98,9 +99,7 @@ def writer_first(cluster: Any) -> Any:
 def make_secondary(cluster: Any) -> None:
     """A global secondary: no writer, all its instances readers."""
     cluster.is_writer = False
-    cluster.designate_writer = _no_writer
-    for instance in cluster._members:
-        instance.is_cluster_writer = False
+    keep_writerless(cluster)
 
 
 def make_standalone_writer(cluster: Any, *, is_writer: bool) -> Any:

@@ -26,109 +26,117 @@ def _global_move(self: Any, *, data_loss: bool) -> Any:
     from moto.core.responses import ActionResult
 
     gid = self.params.get("GlobalClusterIdentifier")
-    ref = self.params.get("TargetDbClusterIdentifier")
     glob = find_global(gid)
+    target = _new_primary(glob, self.params.get("TargetDbClusterIdentifier"))
+    old = next((m for m in glob.members if m.is_writer), None)
+    now = TIMELINE.now()
+    move = _GlobalMove(glob, target, old, data_loss)
+    move.start(now)
+    move.schedule(gid, now)
+    return ActionResult({"GlobalCluster": glob})
+
+
+def _new_primary(glob: Any, ref: str) -> Any:
+    """The member that is to take over, once AWS's checks pass."""
     if glob.status != "available":
         raise error(
             "InvalidGlobalClusterStateFault",
             f"Global cluster {glob.global_cluster_identifier} is not in the available state: it is {glob.status}.",
         )
     target = member(glob, ref)
-    old = next((m for m in glob.members if m.is_writer), None)
     if target.is_writer:
         raise error(
             "InvalidParameterValue", f"DB cluster {target.db_cluster_identifier} is already the primary cluster."
         )
     if target.status != "available":
         raise state_error("cluster", target.db_cluster_identifier, target.status)
-    now = TIMELINE.now()
-    t_name, t_region = target.db_cluster_identifier, target.region
-    o_name, o_region = (old.db_cluster_identifier, old.region) if old is not None else ("", "")
-    glob.status = "failing-over" if data_loss else "switching-over"
-    glob.failover_state = {
-        "Status": "pending",
-        "FromDbClusterArn": old.db_cluster_arn if old is not None else None,
-        "ToDbClusterArn": target.db_cluster_arn,
-        "IsDataLossAllowed": data_loss,
-    }
+    return target
 
-    def running(when: datetime) -> None:
-        state = getattr(glob, "failover_state", None)
-        if state:
-            state["Status"] = "failing-over" if data_loss else "switching-over"
 
-    def promote(when: datetime) -> None:
-        writer = make_standalone_writer(target, is_writer=True)
-        if writer is not None:
-            cluster_event(target, ["failover"], f"Completed failover to DB instance: {writer.db_instance_identifier}", when)
-        if not data_loss:
-            cluster_event(
-                target, ["global-failover"], f"New primary DB cluster {t_name} in Region {t_region} was successfully promoted.", when
-            )
+class _GlobalMove:
+    """One switchover (data_loss False) or failover with data loss, step by step."""
 
-    def demote(when: datetime) -> None:
-        if old is None:
-            return
-        make_secondary(old)
-        if not data_loss:
-            cluster_event(
-                old, ["global-failover"], f"Old primary DB cluster {o_name} in Region {o_region} successfully shut down.", when
-            )
+    def __init__(self, glob: Any, target: Any, old: Any, data_loss: bool) -> None:
+        self.glob, self.target, self.old, self.data_loss = glob, target, old, data_loss
+        self.status = "failing-over" if data_loss else "switching-over"
+        self.t_name, self.t_region = target.db_cluster_identifier, target.region
+        self.o_name, self.o_region = (old.db_cluster_identifier, old.region) if old is not None else ("", "")
 
-    def finished(when: datetime) -> None:
-        glob.status = "available"
-        glob.failover_state = None
-        if data_loss:
-            cluster_event(
-                target, ["global-failover"], f"Global failover to DB cluster {t_name} in Region {t_region} completed.", when
-            )
-            if old is not None:
-                cluster_event(
-                    old,
-                    ["global-failover"],
-                    f"Started resynchronizing members of DB cluster {o_name} in Region {o_region} after global failover.",
-                    when,
-                )
+    def start(self, now: datetime) -> None:
+        self.glob.status = self.status
+        self.glob.failover_state = {
+            "Status": "pending",
+            "FromDbClusterArn": self.old.db_cluster_arn if self.old is not None else None,
+            "ToDbClusterArn": self.target.db_cluster_arn,
+            "IsDataLossAllowed": self.data_loss,
+        }
+        if not self.data_loss:
+            self._on_both(f"Global switchover to DB cluster {self.t_name} in Region {self.t_region} started.", now)
+
+    def schedule(self, gid: str, now: datetime) -> None:
+        if self.data_loss:
+            steps = [
+                (GLOBAL_FAILOVER_PROMOTE, f"{self.o_name} demoted", self.demote),
+                (GLOBAL_FAILOVER_PROMOTE, f"{self.t_name} promoted", self.promote),
+                (GLOBAL_FAILOVER_DONE, "failover completed", self.finished),
+            ]
+            if self.old is not None:
+                steps.append((GLOBAL_RESYNC_DONE, f"{self.o_name} resynchronised", self.resynchronised))
         else:
-            for cluster in (target, old):
-                if cluster is not None:
-                    cluster_event(
-                        cluster,
-                        ["global-failover"],
-                        f"Global switchover to DB cluster {t_name} in Region {t_region} finished.",
-                        when,
-                    )
+            steps = [
+                (SWITCHOVER_DEMOTE, f"{self.o_name} demoted", self.demote),
+                (SWITCHOVER_PROMOTE, f"{self.t_name} promoted", self.promote),
+                (SWITCHOVER_DONE, "switchover finished", self.finished),
+            ]
+        TIMELINE.at(now, 2, f"{gid}: {self.glob.status}", self.running)
+        for seconds, label, run in steps:
+            TIMELINE.at(now, seconds, f"{gid}: {label}", run)
 
-    TIMELINE.at(now, 2, f"{gid}: {glob.status}", running)
-    if data_loss:
-        TIMELINE.at(now, GLOBAL_FAILOVER_PROMOTE, f"{gid}: {o_name} demoted", demote)
-        TIMELINE.at(now, GLOBAL_FAILOVER_PROMOTE, f"{gid}: {t_name} promoted", promote)
-        TIMELINE.at(now, GLOBAL_FAILOVER_DONE, f"{gid}: failover completed", finished)
-        if old is not None:
-            TIMELINE.at(
-                now,
-                GLOBAL_RESYNC_DONE,
-                f"{gid}: {o_name} resynchronised",
-                lambda when: cluster_event(
-                    old,
-                    ["global-failover"],
-                    f"Finished resynchronizing members of DB cluster {o_name} in Region {o_region} after global failover.",
-                    when,
-                ),
-            )
-    else:
-        for cluster in (target, old):
+    # -- the steps, in the order they come ------------------------------------
+
+    def running(self, when: datetime) -> None:
+        state = getattr(self.glob, "failover_state", None)
+        if state:
+            state["Status"] = self.status
+
+    def demote(self, when: datetime) -> None:
+        if self.old is None:
+            return
+        make_secondary(self.old)
+        if not self.data_loss:
+            message = f"Old primary DB cluster {self.o_name} in Region {self.o_region} successfully shut down."
+            cluster_event(self.old, ["global-failover"], message, when)
+
+    def promote(self, when: datetime) -> None:
+        writer = make_standalone_writer(self.target, is_writer=True)
+        if writer is not None:
+            message = f"Completed failover to DB instance: {writer.db_instance_identifier}"
+            cluster_event(self.target, ["failover"], message, when)
+        if not self.data_loss:
+            message = f"New primary DB cluster {self.t_name} in Region {self.t_region} was successfully promoted."
+            cluster_event(self.target, ["global-failover"], message, when)
+
+    def finished(self, when: datetime) -> None:
+        self.glob.status = "available"
+        self.glob.failover_state = None
+        if not self.data_loss:
+            self._on_both(f"Global switchover to DB cluster {self.t_name} in Region {self.t_region} finished.", when)
+            return
+        message = f"Global failover to DB cluster {self.t_name} in Region {self.t_region} completed."
+        cluster_event(self.target, ["global-failover"], message, when)
+        if self.old is not None:
+            message = f"Started resynchronizing members of DB cluster {self.o_name} in Region {self.o_region} after global failover."
+            cluster_event(self.old, ["global-failover"], message, when)
+
+    def resynchronised(self, when: datetime) -> None:
+        message = f"Finished resynchronizing members of DB cluster {self.o_name} in Region {self.o_region} after global failover."
+        cluster_event(self.old, ["global-failover"], message, when)
+
+    def _on_both(self, message: str, when: datetime) -> None:
+        """The new primary records it first, then the old one."""
+        for cluster in (self.target, self.old):
             if cluster is not None:
-                cluster_event(
-                    cluster,
-                    ["global-failover"],
-                    f"Global switchover to DB cluster {t_name} in Region {t_region} started.",
-                    now,
-                )
-        TIMELINE.at(now, SWITCHOVER_DEMOTE, f"{gid}: {o_name} demoted", demote)
-        TIMELINE.at(now, SWITCHOVER_PROMOTE, f"{gid}: {t_name} promoted", promote)
-        TIMELINE.at(now, SWITCHOVER_DONE, f"{gid}: switchover finished", finished)
-    return ActionResult({"GlobalCluster": glob})
+                cluster_event(cluster, ["global-failover"], message, when)
 
 
 def switchover_global_cluster(self: Any) -> Any:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from rdstui.demo.fidelity import LETTERS
-from rdstui.demo.handlers.common import error, find_instance, instance_event, is_clustered, state_error
+from rdstui.demo.fidelity import LETTERS, is_clustered
+from rdstui.demo.handlers.common import error, find_instance, instance_event, restarted, shut_down, state_error
 from rdstui.demo.handlers.timeline import TIMELINE
 
 # Seconds after the call.
@@ -29,18 +29,12 @@ def reboot_db_instance(self: Any) -> Any:
             f"Reboot with failover is only supported for Multi-AZ DB instances; {ident} is not one.",
         )
     now = TIMELINE.now()
-    db.status = "rebooting"
     if not force:
-        instance_event(db, ["availability"], "DB instance shutdown.", now)
-
-        def restarted(when: datetime) -> None:
-            if db.status == "rebooting":
-                db.status = "available"
-            instance_event(db, ["availability"], "DB instance restarted.", when)
-
-        TIMELINE.at(now, REBOOT_DONE, f"{ident}: restarted", restarted)
+        shut_down(db, now)
+        TIMELINE.at(now, REBOOT_DONE, f"{ident}: restarted", lambda when: restarted(db, when))
         return ActionResult({"DBInstance": db})
 
+    db.status = "rebooting"
     instance_event(db, ["failover"], "Multi-AZ instance failover started.", now)
 
     def swap(when: datetime) -> None:
@@ -55,9 +49,7 @@ def reboot_db_instance(self: Any) -> Any:
         )
 
     def done(when: datetime) -> None:
-        if db.status == "rebooting":
-            db.status = "available"
-        instance_event(db, ["availability"], "DB instance restarted.", when)
+        restarted(db, when)
         instance_event(db, ["failover"], "Multi-AZ instance failover completed.", when)
 
     TIMELINE.at(now, FAILOVER_SWAP, f"{ident}: standby takes over", swap)
@@ -79,10 +71,6 @@ def promote_read_replica(self: Any) -> Any:
     now = TIMELINE.now()
     db.status = "modifying"
 
-    def reboot(when: datetime) -> None:
-        db.status = "rebooting"
-        instance_event(db, ["availability"], "DB instance shutdown.", when)
-
     def stand_alone(when: datetime) -> None:
         source_ref = db.source_db_instance_identifier or ""
         try:
@@ -103,6 +91,6 @@ def promote_read_replica(self: Any) -> Any:
         instance_event(db, ["availability"], "DB instance restarted.", when)
         instance_event(db, ["read replica"], "Promoted Read Replica to a stand-alone database instance.", when)
 
-    TIMELINE.at(now, PROMOTE_REBOOT, f"{ident}: promotion reboot", reboot)
+    TIMELINE.at(now, PROMOTE_REBOOT, f"{ident}: promotion reboot", lambda when: shut_down(db, when))
     TIMELINE.at(now, PROMOTE_DONE, f"{ident}: stands alone", stand_alone)
     return ActionResult({"DBInstance": db})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Callable
 
+from rdstui.demo.fidelity import is_clustered
 from rdstui.demo.handlers.common import (
     ORIGINALS,
     error,
@@ -12,7 +13,6 @@ from rdstui.demo.handlers.common import (
     find_cluster,
     find_instance,
     instance_event,
-    is_clustered,
     state_error,
 )
 from rdstui.demo.handlers.timeline import TIMELINE
