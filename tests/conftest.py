@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import urllib.request
 from collections.abc import Iterator
 
@@ -13,11 +12,7 @@ from moto.server import ThreadedMotoServer
 
 from rdstui.core.session import DEMO_CREDENTIALS, AwsTarget, SessionFactory
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from support import START, Clock, free_port
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +59,27 @@ def local_target(moto_url: str) -> AwsTarget:
 async def factory(local_target: AwsTarget):
     async with SessionFactory(local_target) as made:
         yield made
+
+
+@pytest.fixture
+def keys_in_env(monkeypatch) -> None:
+    """A user with keys in the environment and no AWS config file or profile."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "demo")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "demo")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(START)
+
+
+@pytest.fixture
+def demo(moto_url: str, clock: Clock):
+    """The demo fleet on the emptied moto server, on `clock`, with 5 minutes of metrics."""
+    from rdstui.demo import DemoFleet
+
+    fleet = DemoFleet(endpoint_url=moto_url, clock=clock, backfill_minutes=5).start()
+    yield fleet
+    fleet.stop()

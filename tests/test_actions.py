@@ -24,14 +24,10 @@ from rdstui.core.poller import FleetPoller
 from rdstui.core.session import SessionFactory
 from rdstui.demo import DemoFleet
 
-ACCOUNT = "123456789012"
-START = datetime(2025, 6, 2, 12, 0, 30, tzinfo=timezone.utc)
+from support import START, arn
+
 NOW = datetime(2026, 11, 24, 10, 42, 7, tzinfo=timezone.utc)
 S, F, P = ActionKind.SNAPSHOT, ActionKind.FAILOVER, ActionKind.PROMOTE
-
-
-def arn(region: str, kind: str, ident: str) -> str:
-    return f"arn:aws:rds:{region}:{ACCOUNT}:{kind}:{ident}"
 
 
 async def _poll(demo: DemoFleet) -> Fleet:

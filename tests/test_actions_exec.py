@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import socket
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,33 +20,9 @@ from rdstui.core.poller import FleetPoller
 from rdstui.core.session import DEMO_CREDENTIALS, AwsTarget, SessionFactory
 from rdstui.demo import DemoFleet
 
-ACCOUNT = "123456789012"
-START = datetime(2025, 6, 2, 12, 0, 30, tzinfo=timezone.utc)
+from support import ACCOUNT, Clock, arn
+
 S, F, P = ActionKind.SNAPSHOT, ActionKind.FAILOVER, ActionKind.PROMOTE
-
-
-def arn(region: str, kind: str, ident: str) -> str:
-    return f"arn:aws:rds:{region}:{ACCOUNT}:{kind}:{ident}"
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(START)
-
-
-@pytest.fixture
-def demo(moto_url: str, clock: Clock):
-    fleet = DemoFleet(endpoint_url=moto_url, clock=clock, backfill_minutes=5).start()
-    yield fleet
-    fleet.stop()
 
 
 @pytest.fixture

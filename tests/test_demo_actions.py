@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -10,32 +10,7 @@ from botocore.exceptions import ClientError
 
 from rdstui.demo import DemoFleet, operations
 
-ACCOUNT = "123456789012"
-START = datetime(2025, 6, 2, 12, 0, 30, tzinfo=timezone.utc)
-
-
-def arn(region: str, kind: str, ident: str) -> str:
-    return f"arn:aws:rds:{region}:{ACCOUNT}:{kind}:{ident}"
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(START)
-
-
-@pytest.fixture
-def demo(moto_url: str, clock: Clock):
-    fleet = DemoFleet(endpoint_url=moto_url, clock=clock, backfill_minutes=5).start()
-    yield fleet
-    fleet.stop()
+from support import ACCOUNT, START, Clock, arn
 
 
 def wait(demo: DemoFleet, clock: Clock, seconds: float, step: float = 5) -> None:

@@ -18,24 +18,12 @@ from botocore.exceptions import ClientError
 from rdstui.core.session import ISOLATED_SESSION_VARS, AwsTarget, SessionFactory
 from rdstui.demo import DemoFleet
 
-ACCOUNT = "123456789012"
-START = datetime(2025, 6, 2, 12, 0, 30, tzinfo=timezone.utc)
-
-
-def arn(region: str, kind: str, ident: str) -> str:
-    return f"arn:aws:rds:{region}:{ACCOUNT}:{kind}:{ident}"
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+from support import ACCOUNT, START, Clock, arn
 
 
 @pytest.fixture(scope="module")
 def clock() -> Clock:
+    """One clock for the module's one fleet."""
     return Clock(START)
 
 

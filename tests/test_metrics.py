@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import socket
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -25,6 +24,8 @@ from rdstui.core.metrics import (
     plan_calls,
 )
 from rdstui.core.session import DEMO_CREDENTIALS, AwsTarget, SessionFactory
+
+from support import free_port
 
 UTC = timezone.utc
 MINUTE = timedelta(minutes=1)
@@ -331,12 +332,6 @@ async def test_a_region_unknown_to_the_endpoint_does_not_stop_the_others(aws, fa
     assert store.series(good) == [(t, 4.0)] and store.series(bad) == []
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class SplitFactory:
     """Sends one region to another factory, the rest to the default one."""
 
@@ -354,7 +349,7 @@ async def test_an_unreachable_region_does_not_stop_the_others(aws, factory):
     keys = [SeriesKey("us-east-1", "CPUUtilization", "db-1"), SeriesKey("eu-west-1", "CPUUtilization", "db-2")]
     for key in keys:
         put(aws, key.region, key.metric, "DBInstanceIdentifier", key.identifier, [(t, 12.0)])
-    dead = AwsTarget(endpoint_url=f"http://127.0.0.1:{closed_port()}", credentials=DEMO_CREDENTIALS,
+    dead = AwsTarget(endpoint_url=f"http://127.0.0.1:{free_port()}", credentials=DEMO_CREDENTIALS,
                      connect_timeout=2, read_timeout=2)
     async with SessionFactory(dead) as unreachable:
         store = MetricStore()

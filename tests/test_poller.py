@@ -51,13 +51,9 @@ async def test_concurrent_poll_requests_join_the_running_poll(aws, local_target)
     assert calls["DescribeDBInstances"] == 1
 
 
-def test_region_all_polls_every_enabled_region(aws, moto_url, monkeypatch, capsys):
+def test_region_all_polls_every_enabled_region(aws, moto_url, keys_in_env, monkeypatch, capsys):
     seed_instances(aws, "ap-southeast-2", 1)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "demo")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "demo")
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
     monkeypatch.setenv("AWS_REGION", "us-east-1")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
     code = main(["status", "--json", "--region", "all", "--endpoint-url", moto_url])
     document = json.loads(capsys.readouterr().out)
     names = [r["name"] for r in document["regions"]]

@@ -33,12 +33,8 @@ def demo(moto_url):
 
 
 @pytest.fixture
-def demo_env(demo, monkeypatch):
+def demo_env(demo, keys_in_env):
     """A user pointing the CLI at the demo's endpoint with keys in the environment."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "demo")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "demo")
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
     return ["--endpoint-url", demo.endpoint_url, "--region", ",".join(DemoFleet.REGIONS)]
 
 

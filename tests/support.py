@@ -1,0 +1,30 @@
+"""Constants and helpers the tests share (fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+import socket
+from datetime import datetime, timezone
+
+ACCOUNT = "123456789012"  # the demo fleet's account
+START = datetime(2025, 6, 2, 12, 0, 30, tzinfo=timezone.utc)  # where demo clocks start
+
+
+def arn(region: str, kind: str, ident: str) -> str:
+    return f"arn:aws:rds:{region}:{ACCOUNT}:{kind}:{ident}"
+
+
+class Clock:
+    """A demo clock the test moves by hand: `clock.now += timedelta(...)`."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def free_port() -> int:
+    """A port nothing listens on (bound for a moment, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
