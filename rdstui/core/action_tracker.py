@@ -51,6 +51,9 @@ NOUNS = {
     "RemoveFromGlobalCluster": "detach",
 }
 
+# Snapshots are not in the fleet: they are followed through `refresh_snapshots`.
+SNAPSHOT_OPERATIONS = ("CreateDBSnapshot", "CreateDBClusterSnapshot")
+
 SENDING = "sending"
 RUNNING = "running"
 
@@ -155,7 +158,7 @@ class ActionTracker:
             return f"{item.noun} of {plan.target.id} failed: {outcome.message}"
         item.state = RUNNING
         item.phase = "started"
-        if plan.operation in ("CreateDBSnapshot", "CreateDBClusterSnapshot"):
+        if plan.operation in SNAPSHOT_OPERATIONS:
             record = outcome.response.get("DBSnapshot") or outcome.response.get("DBClusterSnapshot") or {}
             self._snapshot_phase(item, record)
         return None
@@ -218,7 +221,7 @@ class ActionTracker:
         return [
             i.plan
             for i in self._items.values()
-            if i.state == RUNNING and i.plan.operation in ("CreateDBSnapshot", "CreateDBClusterSnapshot")
+            if i.state == RUNNING and i.plan.operation in SNAPSHOT_OPERATIONS
         ]
 
     # -- checks ----------------------------------------------------------------
@@ -244,7 +247,7 @@ class ActionTracker:
 
     def _check(self, item: Tracked, nodes: dict[str, Node], polled_ok: set[str], now: datetime) -> Settled | None:
         plan = item.plan
-        if plan.operation in ("CreateDBSnapshot", "CreateDBClusterSnapshot"):
+        if plan.operation in SNAPSHOT_OPERATIONS:
             return None  # followed through observe_snapshot
         node = nodes.get(plan.target.key)
         if node is None:
