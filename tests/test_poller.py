@@ -23,11 +23,17 @@ def seed_instances(aws, region: str, count: int) -> None:
         list(pool.map(create, range(count)))
 
 
+def count_calls(factory: SessionFactory) -> Counter[str]:
+    """Every API call the factory's clients make, by operation name."""
+    calls: Counter[str] = Counter()
+    factory.session.register("before-call.*.*", lambda model, **_: calls.update([model.name]))
+    return calls
+
+
 async def test_poll_reads_every_page_and_batches_metrics(aws, local_target):
     seed_instances(aws, "us-east-1", 170)  # 2 pages; 170 x 3 gauges = 510 series = 2 batches
-    calls: Counter[str] = Counter()
     async with SessionFactory(local_target) as factory:
-        factory.session.register("before-call.*.*", lambda model, **_: calls.update([model.name]))
+        calls = count_calls(factory)
         poller = FleetPoller(factory, ["us-east-1"])
         fleet = await poller.poll()
         assert len(fleet.roots) == 170
@@ -42,9 +48,8 @@ async def test_poll_reads_every_page_and_batches_metrics(aws, local_target):
 
 async def test_concurrent_poll_requests_join_the_running_poll(aws, local_target):
     seed_instances(aws, "us-east-1", 3)
-    calls: Counter[str] = Counter()
     async with SessionFactory(local_target) as factory:
-        factory.session.register("before-call.*.*", lambda model, **_: calls.update([model.name]))
+        calls = count_calls(factory)
         poller = FleetPoller(factory, ["us-east-1"])
         first, second = await asyncio.gather(poller.poll(metrics=False), poller.poll(metrics=False))
     assert first is second
