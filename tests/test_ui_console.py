@@ -391,13 +391,13 @@ async def test_polls_chain_never_overlap_and_fetch_metrics_less_often(demo) -> N
         poller = app.runtime.poller
         original = poller.poll
 
-        async def counted(*, metrics: bool = True):
+        async def counted(*, metrics: bool = True, on_region=None):
             running[0] += 1
             overlapped[0] |= running[0] > 1
             calls.append(metrics)
             try:
                 await asyncio.sleep(0.02)
-                return await original(metrics=metrics)
+                return await original(metrics=metrics, on_region=on_region)
             finally:
                 running[0] -= 1
 

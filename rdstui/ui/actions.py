@@ -1,57 +1,68 @@
-"""The node action layer: keys that act on the selected database.
+"""The keys that act on the selected database: s snapshot, f fail over, p promote.
 
-The console itself only reads. Actions that change a database (take a snapshot,
-fail over, promote) plug in here: add a `NodeAction` to `NODE_ACTIONS` and an
-`action_<name>` method on the app (see `RdsApp.run_node_action`). The app then
+Each key has two bindings on the app:
 
-- binds the key and shows it in the footer only when `applies(node)` is true
-  for the selected node;
-- greys it out (and refuses it) when the console is read-only and the action
-  is `mutating`.
+- `node_action(kind)`, shown in the footer only when the action applies to the
+  selected node and the console is not read-only (greyed while that action is
+  in flight for the node);
+- `explain_action(kind)`, never shown, which takes the key when the first one
+  is hidden or greyed and says why in one line (not applicable, read-only,
+  already in flight). It never calls AWS.
 
-`s`, `f` and `p` are reserved for snapshot, failover and promote.
+Textual tries a key's bindings in order and runs the first whose
+`check_action` allows it, so exactly one of the two runs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 from textual.binding import Binding
 
-from rdstui.core.model import Node
-
-RESERVED_KEYS = {"s": "snapshot", "f": "failover", "p": "promote"}
+from rdstui.core.actions import ActionKind
 
 
 @dataclass(frozen=True)
 class NodeAction:
     key: str
-    name: str  # the app runs action_<name>(node)
-    description: str  # footer / help text
-    applies: Callable[[Node], bool]
-    mutating: bool = True
-    help: str = ""
-
-    def check(self, node: Node | None, read_only: bool) -> bool | None:
-        """Textual's check_action answer: False hides, None greys, True allows."""
-        if node is None or not self.applies(node):
-            return False
-        if self.mutating and read_only:
-            return None
-        return True
-
-    def binding(self) -> Binding:
-        return Binding(self.key, f"node_action('{self.name}')", self.description)
+    kind: ActionKind
+    description: str  # the footer
+    help: str  # the help screen
 
 
-# Filled in by the actions issue (snapshot, failover, promote).
-NODE_ACTIONS: list[NodeAction] = []
+NODE_ACTIONS: list[NodeAction] = [
+    NodeAction(
+        "s",
+        ActionKind.SNAPSHOT,
+        "Snapshot",
+        "take a snapshot (an instance, or a cluster): no downtime, asks for the name",
+    ),
+    NodeAction(
+        "f",
+        ActionKind.FAILOVER,
+        "Fail over",
+        "fail over: a Multi-AZ instance to its standby, a cluster to a reader, "
+        "a global database to a secondary (switchover, or failover with data loss)",
+    ),
+    NodeAction(
+        "p",
+        ActionKind.PROMOTE,
+        "Promote",
+        "promote a read replica (instance or cluster) or detach a global secondary "
+        "to stand alone: irreversible",
+    ),
+]
+
+RESERVED_KEYS = {action.key: action.kind.value for action in NODE_ACTIONS}
 
 
-def find(name: str) -> NodeAction | None:
-    return next((action for action in NODE_ACTIONS if action.name == name), None)
+def find(kind: str) -> NodeAction | None:
+    return next((action for action in NODE_ACTIONS if action.kind.value == kind), None)
 
 
 def bindings() -> list[Binding]:
-    return [action.binding() for action in NODE_ACTIONS]
+    found: list[Binding] = []
+    for action in NODE_ACTIONS:
+        found.append(Binding(action.key, f"node_action('{action.kind.value}')", action.description))
+        found.append(Binding(action.key, f"explain_action('{action.kind.value}')", action.description, show=False))
+    return found

@@ -31,7 +31,9 @@ from rdstui.core.errors import SetupError
 from rdstui.core.events import EventsResult, fetch_events
 from rdstui.core.metrics import SeriesKey
 from rdstui.core.model import Fleet, Node, NodeType, RegionState
+from rdstui.core.actions import ActionKind
 from rdstui.ui import actions
+from rdstui.ui.action_flow import ACTION_REFRESH, ActionFlow
 from rdstui.ui.chart import CHART_METRICS, CLOUDWATCH_NAME, ORDER
 from rdstui.ui.detail import DetailContext, PostureView, detail_text, has_metric, posture_owner
 from rdstui.ui.header import HeaderState, header_text
@@ -86,13 +88,16 @@ class RdsApp(App[int]):
         Binding("r", "refresh", "Refresh"),
         Binding("t", "cycle_theme", "Theme", show=False),
         Binding("v", "cycle_view", "View", tooltip="Lower pane: detail, chart, events, none"),
+        # Shown while the chart is (the footer is short at 80 columns); the hidden
+        # twin takes the key otherwise and brings the chart up.
         Binding("1", "chart('lag')", "lag", group=CHART_GROUP, show=True),
         Binding("2", "chart('cpu')", "CPU", group=CHART_GROUP),
         Binding("3", "chart('connections')", "conns", group=CHART_GROUP),
         Binding("4", "chart('storage')", "storage", group=CHART_GROUP),
+        *(Binding(str(n), f"show_chart('{key}')", key, show=False) for n, key in enumerate(ORDER, 1)),
+        *actions.bindings(),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
-        *actions.bindings(),
     ]
 
     CSS = """
@@ -150,7 +155,7 @@ class RdsApp(App[int]):
         self._opener = opener
         self.read_only = settings.read_only
         self.themes = themes if themes is not None else load_themes()
-        self._cursor_blink = cursor_blink
+        self.cursor_blink = cursor_blink  # False: still text cursors (tests, screenshots)
         self._simulate = simulate
         for theme in self.themes.themes.values():
             self.register_theme(theme)
@@ -179,7 +184,11 @@ class RdsApp(App[int]):
         self._posture_timer: Timer | None = None
         self._last_metrics: datetime | None = None
         self._runtime_closed = False
+        self._full_fleet = False  # a complete poll has been drawn (partial ones before)
+        self._marked: set[str] = set()  # tree nodes drawn with an action in flight
+        self._dimmed: set[str] | None = None  # while filtering: the matches (the rest is dimmed)
         self.palette = Palette.from_variables({})
+        self.flow = ActionFlow(self)
 
     # -- layout ----------------------------------------------------------------
 
@@ -206,7 +215,7 @@ class RdsApp(App[int]):
         self.query_one(FleetTree).focus()
         self._render_header()
         self._render_detail()
-        self.set_interval(1.0, self._render_header)
+        self.set_interval(1.0, self._tick)
         for problem in self.themes.problems.values():
             self.notify(f"theme ignored: {problem}", severity="warning", timeout=8)
         self._connect()
@@ -219,14 +228,14 @@ class RdsApp(App[int]):
         if not isinstance(screen, Screen) or screen is not self._main_screen():
             screen = self._main_screen()
         wide = width >= WIDE_MIN_WIDTH and height >= WIDE_MIN_HEIGHT
-        changed = wide != self.wide
         self.wide = wide
         screen.set_class(wide, "-wide")
+        for footer in screen.query(Footer):
+            footer.show_command_palette = width >= 100  # room for the action keys at 80
         for view in VIEWS:
             screen.set_class(not wide and self.view == view, f"view-{view}")
         self._set_titles()
-        if changed:
-            self.refresh_bindings()
+        self.refresh_bindings()  # the chart keys show with the chart
         self.call_after_refresh(self._rerender_all)
 
     def _main_screen(self) -> Screen:
@@ -301,6 +310,7 @@ class RdsApp(App[int]):
             self._setup_failed(errors.describe(exc))
             return
         self.runtime = runtime
+        self.flow.attach(runtime)
         poller = runtime.poller
         self.header_state.connecting = False
         self.header_state.label = runtime.label
@@ -364,7 +374,7 @@ class RdsApp(App[int]):
         runtime = self.runtime
         poll_error = None
         try:
-            fleet_task = asyncio.ensure_future(runtime.poller.poll(metrics=metrics))
+            fleet_task = asyncio.ensure_future(runtime.poller.poll(metrics=metrics, on_region=self._partial_fleet))
             events_task = asyncio.ensure_future(
                 fetch_events(runtime.factory, list(runtime.poller.regions), minutes=EVENTS_MINUTES)
             )
@@ -378,7 +388,10 @@ class RdsApp(App[int]):
                 self.events = EventsResult(self.events.events, {"all": errors.describe(exc)})
             if metrics:
                 self._last_metrics = self.clock()
+            settled = await self.flow.after_poll(fleet)
+            self._full_fleet = True
             self._apply_fleet(fleet)
+            self.flow.report(settled)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - the console keeps going; the header says why
@@ -398,7 +411,24 @@ class RdsApp(App[int]):
                     self._polling = True  # no gap for a settle() or a second r to slip into
                     self.call_later(self._run_queued_poll)
                 else:
-                    self._poll_timer = self.set_timer(self.settings.refresh, self._scheduled_poll)
+                    delay = self.settings.refresh
+                    if self.flow.busy():  # an action in flight: show its steps as they come
+                        delay = min(delay, ACTION_REFRESH)
+                    self._poll_timer = self.set_timer(delay, self._scheduled_poll)
+
+    def _partial_fleet(self, fleet: Fleet) -> None:
+        """A region answered before the others: draw what is known until the first full poll."""
+        if not self._full_fleet:
+            self._apply_fleet(fleet)
+
+    def poll_soon(self) -> None:
+        """Poll now (an action was sent): its first step shows at once."""
+        if self.runtime is None or self._runtime_closed:
+            return
+        if self._polling:
+            self._refresh_wanted = True
+            return
+        self._scheduled_poll()
 
     def action_refresh(self) -> None:
         if self.runtime is None:
@@ -416,7 +446,7 @@ class RdsApp(App[int]):
             busy = [
                 worker
                 for worker in self.workers
-                if worker.group in ("connect", "poll", "posture") and not worker.is_finished
+                if worker.group in ("connect", "poll", "posture", "action") and not worker.is_finished
             ]
             if not busy and self._posture_timer is None and not self._polling:
                 return
@@ -453,6 +483,9 @@ class RdsApp(App[int]):
         self._sync_tree()
         self._render_detail()
         self._render_events()
+        # The selection may be the same node but its backups' owner new (a partial
+        # fleet had only some regions): read the posture if it is not cached.
+        self._want_posture()
 
     def region_state(self, region: str) -> RegionState | None:
         if self.fleet is None:
@@ -478,6 +511,37 @@ class RdsApp(App[int]):
         widget.update(message or "")
         widget.set_class(bool(message), "-shown")
 
+    def _tick(self) -> None:
+        """Every second: the header's ages, and the elapsed time of actions in flight."""
+        self._render_header()
+        if self.flow.busy():
+            self._refresh_progress()
+
+    def action_state_changed(self) -> None:
+        """An action began, was sent or settled: footer keys, tree marks, detail, events."""
+        self.refresh_bindings()
+        self._refresh_progress()
+        self._render_events()
+
+    def _refresh_progress(self) -> None:
+        """Relabel only the nodes with an action in flight (and those that just settled)."""
+        if self.fleet is None:
+            return
+        keys = self.flow.in_flight_keys()
+        tree = self.query_one(FleetTree)
+        marked, self._marked = self._marked, keys
+        for key in keys | marked:
+            node = self.by_key.get(key)
+            tree_node = tree.nodes_by_key.get(key)
+            if node is None or tree_node is None:
+                continue
+            label = self._tree_label(node, tree.indent(tree.depth_of(tree_node)), Columns.fit(tree.label_width()))
+            if tree_node.label != label:
+                tree_node.set_label(label)
+        selected = self.selected_key
+        if selected in keys or selected in marked:
+            self._render_detail()
+
     def _render_header(self) -> None:
         try:
             header = self.query_one(HeaderBar)
@@ -492,31 +556,37 @@ class RdsApp(App[int]):
         key = SeriesKey(node.region, node.lag_metric, node.id)
         return [value for _, value in self.runtime.poller.store.series(key)]
 
+    def _tree_label(self, node: Node, indent: int, columns: Columns) -> Text:
+        settings = self.settings
+        stale = self.fleet is not None and any(s.stale and s.name == node.region for s in self.fleet.regions)
+        text = tree_label(
+            node,
+            columns=columns,
+            indent=indent,
+            lag_values=self._lag_values(node),
+            warning=settings.lag_warning,
+            critical=settings.lag_critical,
+            palette=self.palette,
+            stale=stale and node.type is not NodeType.EXTERNAL,
+            progress=self.flow.tree_progress(node.key, self.clock()),
+        )
+        if self._dimmed is not None and node.key not in self._dimmed:
+            text.stylize(Style(dim=True))  # an ancestor kept for context, not a match
+        return text
+
     def _sync_tree(self) -> None:
         if self.fleet is None:
             return
         tree = self.query_one(FleetTree)
         columns = Columns.fit(tree.label_width())
-        stale = {state.name for state in self.fleet.regions if state.stale}
-        settings = self.settings
         roots, matched = filter_roots(self.fleet.roots, self.filter_text)
         filtering = bool(self.filter_text.strip())
+        self._dimmed = matched if filtering else None
 
         def label(node: Node, indent: int) -> Text:
-            text = tree_label(
-                node,
-                columns=columns,
-                indent=indent,
-                lag_values=self._lag_values(node),
-                warning=settings.lag_warning,
-                critical=settings.lag_critical,
-                palette=self.palette,
-                stale=node.region in stale and node.type is not NodeType.EXTERNAL,
-            )
-            if filtering and node.key not in matched:
-                text.stylize(Style(dim=True))  # an ancestor kept for context, not a match
-            return text
+            return self._tree_label(node, indent, columns)
 
+        self._marked = self.flow.in_flight_keys()
         tree.sync(TreeView(roots, label, filtering=filtering, matches=matched))
         self._update_filter_count(len(matched))
         self._matched = [node.key for root in roots for node in root.walk() if node.key in matched]
@@ -556,7 +626,11 @@ class RdsApp(App[int]):
             palette=self.palette,
             width=width,
         )
-        detail.show(detail_text(context))
+        text = detail_text(context)
+        progress = self.flow.progress(node.key, self.clock())
+        if progress:
+            text = Text.assemble((f"⟳ {progress}", self.palette.busy + Style(bold=True)), "\n", text)
+        detail.show(text)
         chart.data = self._chart_data(node)
         chart.refresh()
 
@@ -588,8 +662,11 @@ class RdsApp(App[int]):
         node = self.selected_node()
         highlight = {n.id for n in node.walk() if n.type is not NodeType.EXTERNAL} if node else set()
         width = usable_width(pane) or self.size.width - 2
+        events = self.events.events
+        if self.flow.lines:  # the console's own lines (sent, failed, settled) among AWS's
+            events = sorted([*events, *self.flow.lines], key=lambda e: e.time, reverse=True)
         pane.show(
-            self.events.events,
+            events,
             errors=self.events.errors,
             highlight=highlight,
             now=self.clock(),
@@ -765,6 +842,9 @@ class RdsApp(App[int]):
         self._render_detail()
         self.refresh_bindings()
 
+    def action_show_chart(self, metric: str) -> None:
+        self.action_chart(metric)
+
     def action_help(self) -> None:
         palette, settings = self.palette, self.settings
         legend = [
@@ -776,7 +856,9 @@ class RdsApp(App[int]):
             ("", Text(f"from {settings.lag_critical:g}s (critical)", palette.lag_critical)),
             ("stale", Text("a failing region's last good data", palette.busy)),
         ]
-        self.push_screen(HelpScreen(self.read_only, legend))
+        read_only = (self.settings.read_only_source or "--read-only") if self.read_only else None
+        audit = str(self.flow.audit.path) if self.flow.audit else None
+        self.push_screen(HelpScreen(read_only, legend, audit))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.setup_error is not None and action not in ("quit", "help"):
@@ -788,33 +870,34 @@ class RdsApp(App[int]):
             return self.filter_editing
         if action == "clear_filter":
             return on_main and (bool(self.filter_text) or self.filter_editing)
-        if self.filter_editing and action in ("refresh", "cycle_theme", "cycle_view", "chart", "help", "node_action"):
+        if self.filter_editing and action in (
+            "refresh", "cycle_theme", "cycle_view", "chart", "show_chart", "help", "node_action", "explain_action"
+        ):
             return False  # those keys type into the filter now
         if action == "cycle_view":
             return not self.wide
-        if action == "chart":
+        if action in ("chart", "show_chart"):
             node = self.selected_node()
-            if node is None:
+            if node is None or not parameters or not has_metric(node, str(parameters[0])):
                 return False
-            return has_metric(node, str(parameters[0])) if parameters else False
-        if action == "node_action":
-            spec = actions.find(str(parameters[0])) if parameters else None
-            return spec.check(self.selected_node(), self.read_only) if spec else False
+            showing = self.wide or self.view == "chart"
+            return showing if action == "chart" else not showing
+        if action in ("node_action", "explain_action"):
+            if not on_main or not parameters:
+                return False
+            offered = self.flow.key_state(ActionKind(str(parameters[0])), self.selected_node())
+            if action == "node_action":
+                return offered
+            return offered is not True  # the hidden twin: says why the key does nothing here
         return True
 
-    async def action_node_action(self, name: str) -> None:
-        """Run a node action from the action layer (see rdstui/ui/actions.py)."""
-        spec = actions.find(name)
-        node = self.selected_node()
-        if spec is None or node is None or spec.check(node, self.read_only) is not True:
-            if spec is not None and spec.mutating and self.read_only:
-                self.notify("read-only: actions that change a database are off", severity="warning")
-            return
-        handler = getattr(self, f"action_{name}", None)
-        if handler is not None:
-            result = handler(node)
-            if asyncio.iscoroutine(result):
-                await result
+    def action_node_action(self, kind: str) -> None:
+        """s, f, p: the confirmation modal for the selected database (see ui/actions.py)."""
+        self.flow.press(ActionKind(kind))
+
+    def action_explain_action(self, kind: str) -> None:
+        """s, f, p where they do not apply: one line saying why; nothing is sent."""
+        self.flow.press(ActionKind(kind))
 
     # -- palette ---------------------------------------------------------------
 

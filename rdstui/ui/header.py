@@ -40,6 +40,11 @@ def last_success(regions: list[RegionState]) -> datetime | None:
     return max(times) if times else None
 
 
+def failing(region: RegionState) -> bool:
+    """The region's last poll failed (not: it has not answered its first poll yet)."""
+    return not region.ok and region.attempted_at is not None and region.error is not None
+
+
 def region_marks(state: HeaderState, now: datetime, palette: Palette, compact: bool) -> Text:
     text = Text()
     for index, region in enumerate(state.regions):
@@ -48,7 +53,7 @@ def region_marks(state: HeaderState, now: datetime, palette: Palette, compact: b
         if region.ok:
             text.append(region.name, Style())
             text.append("✓", palette.ok)
-        elif region.attempted_at is None:
+        elif region.attempted_at is None or region.error is None:  # not answered yet
             text.append(region.name, palette.muted)
             text.append("…", palette.muted)
         else:
@@ -58,7 +63,7 @@ def region_marks(state: HeaderState, now: datetime, palette: Palette, compact: b
                 text.append(f" {_since(region.polled_at, now)}", palette.busy)
     if compact:
         good = sum(1 for r in state.regions if r.ok)
-        bad = [r.name for r in state.regions if not r.ok and r.attempted_at is not None]
+        bad = [r.name for r in state.regions if failing(r)]
         summary = Text(f"{len(state.regions)} regions ")
         summary.append(f"{good}✓", palette.ok)
         if bad:
@@ -139,8 +144,8 @@ def problem_lines(state: HeaderState, now: datetime, width: int, palette: Palett
         return problems  # the body says it in full
     if state.poll_error:
         problems.append(Text(cut(f" ✗ poll failed: {state.poll_error}", width), palette.bad))
-    failing = [r for r in state.regions if not r.ok and r.attempted_at is not None]
-    for region in failing:
+    failing_ = [r for r in state.regions if failing(r)]
+    for region in failing_:
         shown = f"data from {_since(region.polled_at, now)} ago" if region.polled_at else "no data"
         line = Text(f" ✗ {region.name} ", palette.bad)
         line.append(f"({shown}): ", palette.busy)
@@ -150,7 +155,7 @@ def problem_lines(state: HeaderState, now: datetime, width: int, palette: Palett
             line.append("…")
         problems.append(line)
     for region, error in sorted(state.metrics_errors.items()):
-        if any(r.name == region for r in failing):
+        if any(r.name == region for r in failing_):
             continue  # the region line already says it is failing
         line = Text(f" ⚠ {region} metrics: ", palette.busy)
         line.append(error)

@@ -196,7 +196,10 @@ def events_text(
             row.append(f"{event.region:<14} ", palette.muted)
         row.append(elide(event.source_id, source_width).ljust(source_width) + " ", palette.accent if marked else Style(bold=True))
         room = width - row.cell_len
-        row.append(cut(event.message, room), palette.accent if marked else Style())
+        if event.source_type == "rdstui":  # the console's own line: an action sent, failed, settled
+            row.append(cut(f"rdstui: {event.message}", room), palette.busy + Style(bold=True))
+        else:
+            row.append(cut(event.message, room), palette.accent if marked else Style())
         rows.append(row)
     if len(events) > limit:
         rows.append(Text(f"… {len(events) - limit} older events not shown", palette.muted))

@@ -292,11 +292,13 @@ def tree_label(
     critical: float,
     palette: Palette,
     stale: bool = False,
+    progress: str | None = None,
 ) -> Text:
     """One aligned tree line: id, role, status, place, sparkline, latest lag.
 
     `indent` is how many cells the tree's guides take before this node, so the
-    columns after the identifier line up across depths.
+    columns after the identifier line up across depths. `progress` (an action
+    in flight: "⟳ 12s failover") takes the place of the sparkline and lag.
     """
     external = node.type is NodeType.EXTERNAL
     width = max(4, columns.id - indent)
@@ -312,7 +314,11 @@ def tree_label(
         text.append(" ")
         place_style = palette.busy if stale else palette.muted
         text.append(cut(where(node), columns.where).ljust(columns.where), place_style)
-    if node.lag_metric:
+    if progress:
+        room = (columns.spark + 1 if columns.spark else 0) + columns.lag + 1
+        text.append(" ")
+        text.append(cut(progress, max(room - 1, 8)), palette.busy + Style(bold=True))
+    elif node.lag_metric:
         if columns.spark:
             text.append(" ")
             text.append(

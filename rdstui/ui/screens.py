@@ -67,16 +67,17 @@ HELP_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
 ]
 
 
+ACTION_NOTES = [
+    ("", "each asks first: what happens, what it costs, the exact API call; focus starts on Cancel"),
+    ("", "fail over and promote: type the identifier to enable the button"),
+    ("", "where an action does not apply, its key says why and sends nothing"),
+]
+
+
 def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     sections = list(HELP_SECTIONS)
-    node_actions = [(a.key, a.help or a.description) for a in actions.NODE_ACTIONS]
-    reserved = [
-        (key, f"{name} (not in this version)")
-        for key, name in actions.RESERVED_KEYS.items()
-        if key not in {a.key for a in actions.NODE_ACTIONS}
-    ]
-    if node_actions or reserved:
-        sections.append(("Actions on the selected database", node_actions + reserved))
+    node_actions = [(a.key, a.help) for a in actions.NODE_ACTIONS]
+    sections.insert(1, ("Actions on the selected database", node_actions + ACTION_NOTES))
     return sections
 
 
@@ -92,11 +93,17 @@ def _section(title: str, rows: list[tuple[str, str | Text]]) -> list[RenderableT
     return [Text(title, Style(bold=True, underline=True)), table, Text("")]
 
 
-def help_table(read_only: bool, legend: list[tuple[str, Text]] | None = None) -> Group:
-    """Every binding, by section (and the colour legend)."""
+def help_table(
+    read_only: str | None, legend: list[tuple[str, Text]] | None = None, audit_path: str | None = None
+) -> Group:
+    """Every binding, by section (and the colour legend).
+
+    `read_only`: why the console is read-only (None: it is not)."""
     parts: list[RenderableType] = []
     if read_only:
-        parts.append(Text("READ-ONLY: actions that change a database are off (read_only / --read-only).\n"))
+        parts.append(Text(f"READ-ONLY ({read_only}): s, f and p are off.\n", Style(bold=True)))
+    if audit_path:
+        parts.append(Text(f"Every action tried, cancelled or refused is logged to {audit_path}\n"))
     for title, rows in help_sections():
         parts.extend(_section(title, list(rows)))
     if legend:
@@ -130,16 +137,19 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, read_only: bool, legend: list[tuple[str, Text]] | None = None) -> None:
+    def __init__(
+        self, read_only: str | None, legend: list[tuple[str, Text]] | None = None, audit_path: str | None = None
+    ) -> None:
         super().__init__()
         self.read_only = read_only
         self.legend = legend
+        self.audit_path = audit_path
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
             scroll.border_title = "rdstui keys"
             scroll.border_subtitle = "escape closes"
-            yield Static(help_table(self.read_only, self.legend))
+            yield Static(help_table(self.read_only, self.legend, self.audit_path))
 
     def action_scroll(self, direction: str) -> None:
         scroll = self.query_one(VerticalScroll)

@@ -30,6 +30,11 @@ class Shot:
     title: str = "rdstui --demo"
 
 
+def typed(text: str) -> list[str]:
+    """Key names for typing `text`."""
+    return [{"-": "minus", " ": "space"}.get(c, c) for c in text]
+
+
 SHOTS = [
     Shot("main-80x24", (80, 24)),
     Shot("main-160x48", (160, 48), select="orders-pg-ro1"),
@@ -39,6 +44,10 @@ SHOTS = [
     Shot("help-80x24", (80, 24), press=["question_mark"]),
     Shot("light-160x48", (160, 48), settings=Settings(theme="rdstui-light"), select="payments-usw2"),
     Shot("ansi16-80x24", (80, 24), settings=Settings(theme="rdstui-16"), select="orders-pg-ro1"),
+    # The confirmation modals: nothing is confirmed, so the demo fleet is unchanged.
+    Shot("snapshot-modal-80x24", (80, 24), press=["s"], select="inventory-maz"),
+    Shot("failover-global-modal-80x24", (80, 24), press=["f", "tab"], select="payments-global"),
+    Shot("promote-modal-80x24", (80, 24), press=["p", *typed("orders-pg-ro1")], select="orders-pg-ro1"),
 ]
 
 

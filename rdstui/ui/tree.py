@@ -70,7 +70,7 @@ class FleetTree(Tree[str]):
     """A Tree whose node data is the model key; `sync()` diffs it to a new view."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "toggle_here", "Toggle", tooltip="Expand or collapse the selected node"),
+        Binding("enter", "toggle_here", "Toggle", tooltip="Expand or collapse the selected node", show=False),
         Binding("space", "toggle_here", "Toggle", show=False),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
@@ -122,6 +122,14 @@ class FleetTree(Tree[str]):
     @staticmethod
     def indent(depth: int) -> int:
         return depth * GUIDE_DEPTH
+
+    @staticmethod
+    def depth_of(tree_node: TreeNode[str]) -> int:
+        """0 for a top-level database (the hidden root's children)."""
+        depth, parent = 0, tree_node.parent
+        while parent is not None and not parent.is_root:
+            depth, parent = depth + 1, parent.parent
+        return depth
 
     # -- the diff ------------------------------------------------------------
 

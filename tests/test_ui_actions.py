@@ -1,0 +1,570 @@
+"""s, f and p in the console against the demo fleet on the moto server, driven like a user.
+
+Each test starts its own demo fleet (the actions change it) with a clock the
+test moves: the demo plays each action out over that time (operations.py), the
+console polls, and the tree shows the result. Every RDS call the server gets is
+recorded server side (`wire`), so "nothing was sent" is measured where it counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from rdstui.core.action_exec import ReadOnlyError, execute
+from rdstui.core.actions import ActionPlan, plan
+from rdstui.core.audit import read_entries
+from rdstui.core.config import Settings, load_config
+from rdstui.core.model import NodeType
+from rdstui.demo import DemoFleet
+from rdstui.ui.action_modal import ActionModal
+from rdstui.ui.app import RdsApp
+from rdstui.ui.testing import FROZEN_NOW, frozen_app, ready, screen_text, tree_rows
+from rdstui.ui.tree import FleetTree
+
+ACCOUNT = "123456789012"
+SIZE = (80, 24)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def state_home(tmp_path, monkeypatch):
+    """The audit log (and the console log) go to the test's directory, never ~/.local/state."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    return tmp_path / "rdstui"
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(FROZEN_NOW)
+
+
+@pytest.fixture
+def demo(moto_url: str, clock: Clock):
+    fleet = DemoFleet(endpoint_url=moto_url, clock=clock, backfill_minutes=5).start()
+    yield fleet
+    fleet.stop()
+
+
+@pytest.fixture
+def wire(monkeypatch) -> list[tuple[str, dict[str, str]]]:
+    """Every modifying RDS call the moto server receives, with its parameters (server side)."""
+    from moto.rds.responses import RDSResponse
+
+    seen: list[tuple[str, dict[str, str]]] = []
+    original = RDSResponse.call_action
+
+    def recording(self: Any) -> Any:
+        action = self._get_action()
+        if not action.startswith(("Describe", "List")):
+            params = {k: v[0] for k, v in self.querystring.items() if k not in ("Action", "Version")}
+            seen.append((action, params))
+        return original(self)
+
+    monkeypatch.setattr(RDSResponse, "call_action", recording)
+    return seen
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def key_names(text: str) -> list[str]:
+    return [{"-": "minus", " ": "space"}.get(c, c) for c in text]
+
+
+def node_key(app: RdsApp, ident: str) -> str:
+    return next(n.key for n in app.fleet_nodes() if n.id == ident and n.type is not NodeType.STANDBY)
+
+
+async def select(app: RdsApp, pilot, ident: str) -> None:
+    app.jump_to(node_key(app, ident))
+    await ready(app, pilot)
+
+
+async def open_modal(app: RdsApp, pilot, key: str) -> ActionModal:
+    await pilot.press(key)
+    await pilot.pause()
+    assert isinstance(app.screen, ActionModal), f"no modal after {key}: {app.flow.notices[-1:]}"
+    return app.screen
+
+
+def flat(text: str) -> str:
+    """Screen text with the wrapping undone (modal borders and runs of spaces removed)."""
+    return " ".join(text.replace("│", " ").split())
+
+
+def squeezed(text: str) -> str:
+    """No spaces at all: for long values (ARNs) that wrap mid-word."""
+    return "".join(text.replace("│", " ").split())
+
+
+async def confirm(app: RdsApp, pilot, phrase: str | None) -> None:
+    """Type the identifier (focus is on Cancel: typing goes to the field), enter, enter."""
+    modal = app.screen
+    assert isinstance(modal, ActionModal)
+    if phrase is not None:
+        await pilot.press(*key_names(phrase))
+        await pilot.press("enter")  # moves to the confirm button; never confirms by itself
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "confirm"
+    else:
+        await pilot.press("tab")  # Cancel -> the confirm button
+    await pilot.press("enter")
+    await ready(app, pilot)
+
+
+async def follow(app: RdsApp, pilot, demo: DemoFleet, clock: Clock, seconds: float, step: float = 10) -> None:
+    """Demo time passes, the demo plays its steps, the console polls (as its timer would)."""
+    end = clock.now + timedelta(seconds=seconds)
+    while clock.now < end:
+        clock.now = min(end, clock.now + timedelta(seconds=step))
+        demo.tick()
+        app.poll_soon()
+        await ready(app, pilot)
+
+
+def row(app: RdsApp, ident: str, role: str | None = None) -> tuple[int, str]:
+    for depth, text in tree_rows(app):
+        words = text.split()
+        if words and words[0] == ident and (role is None or words[1] == role):
+            return depth, text
+    raise AssertionError(f"{ident} not in the tree")
+
+
+def audit(state_home) -> list[dict[str, Any]]:
+    return list(read_entries(state_home / "actions.jsonl"))
+
+
+def footer_keys(app: RdsApp) -> set[str]:
+    """Keys the footer offers (shown and enabled)."""
+    return {key for key, active in app.screen.active_bindings.items() if active.binding.show and active.enabled}
+
+
+def arn(region: str, kind: str, ident: str) -> str:
+    return f"arn:aws:rds:{region}:{ACCOUNT}:{kind}:{ident}"
+
+
+# --------------------------------------------------------------------------- f: instance
+
+
+async def test_instance_failover_cancel_then_confirm_then_settles(demo, clock, wire, state_home) -> None:
+    app = frozen_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await select(app, pilot, "orders-pg")
+        assert {"s", "f"} <= footer_keys(app) and "p" not in footer_keys(app)
+        modal = await open_modal(app, pilot, "f")
+        text = flat(screen_text(app))
+        assert "Fail over orders-pg to its standby" in text
+        assert "Target orders-pg (DB instance, postgres 16.4, us-east-1)" in text
+        assert "about 60 s of downtime while DNS moves to the standby" in text
+        assert "API call RebootDBInstance in us-east-1" in text
+        assert "DBInstanceIdentifier='orders-pg' ForceFailover=True" in text
+        assert "Type orders-pg to confirm" in text
+        assert app.focused is not None and app.focused.id == "cancel"  # focus starts on Cancel
+        confirm_button = modal.query_one("#confirm")
+        assert confirm_button.disabled and str(confirm_button.label) == "Fail over"
+        await pilot.press(*key_names("orders-p"))  # not yet the identifier
+        await pilot.pause()
+        assert confirm_button.disabled
+        await pilot.press("escape")  # cancels
+        await ready(app, pilot)
+        assert not isinstance(app.screen, ActionModal)
+        assert wire == [] and app.flow.notices[-1] == "cancelled: nothing was sent"
+
+        await open_modal(app, pilot, "f")
+        await confirm(app, pilot, "orders-pg")
+        assert wire == [("RebootDBInstance", {"DBInstanceIdentifier": "orders-pg", "ForceFailover": "true"})]
+        assert "failover of orders-pg started: it is rebooting" in app.flow.notices
+        _, line = row(app, "orders-pg", "primary")
+        assert "rebooting" in line and "⟳" in line and "failover" in line
+        assert "⟳ failover of orders-pg: rebooting" in screen_text(app)
+        # In flight: the key is greyed in the footer, and pressed it says why; nothing more is sent.
+        assert "f" not in footer_keys(app)
+        await pilot.press("f")
+        await pilot.pause()
+        assert not isinstance(app.screen, ActionModal)
+        assert app.flow.notices[-1].startswith("a failover of orders-pg is already in progress")
+        assert len(wire) == 1
+        # The demo swaps the zones at 18 s and is available at 30 s; polls follow it.
+        await follow(app, pilot, demo, clock, 20)
+        assert "us-east-1b" in row(app, "orders-pg", "primary")[1] and "⟳" in row(app, "orders-pg", "primary")[1]
+        await follow(app, pilot, demo, clock, 15)
+        _, line = row(app, "orders-pg", "primary")
+        assert "available" in line and "us-east-1b" in line and "⟳" not in line
+        assert "us-east-1a" in row(app, "orders-pg", "standby")[1]
+        settled = [n for n in app.flow.notices if n.startswith("failover done in")]
+        assert settled and settled[0].endswith("now in us-east-1b")
+        assert any(e.message == settled[0] for e in app.flow.lines)  # and in the events pane
+        assert "f" in footer_keys(app)  # offered again
+    entries = audit(state_home)
+    assert [e["outcome"] for e in entries] == ["cancelled", "succeeded", "refused"]
+    done = entries[1]
+    assert (done["profile"], done["account"], done["region"], done["target"]) == ("demo", ACCOUNT, "us-east-1", "orders-pg")
+    assert done["api"] == "RebootDBInstance"
+    assert done["params"] == {"DBInstanceIdentifier": "orders-pg", "ForceFailover": True}
+    assert done["duration_s"] >= 0 and done["time"].endswith("Z")
+    assert "already in progress" in entries[2]["message"]
+
+
+# --------------------------------------------------------------------------- f: clusters
+
+
+@pytest.mark.parametrize(
+    ("cluster", "readers", "pick", "writer_before"),
+    [
+        ("inventory-maz", ["inventory-maz-instance-2", "inventory-maz-instance-3"], 1, "inventory-maz-instance-1"),
+        ("search-aurora", ["search-aurora-b"], 0, "search-aurora-a"),
+    ],
+    ids=["multi-az-db-cluster", "aurora"],
+)
+async def test_cluster_failover_picks_a_reader(demo, clock, wire, cluster, readers, pick, writer_before) -> None:
+    app = frozen_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await select(app, pilot, cluster)
+        modal = await open_modal(app, pilot, "f")
+        text = flat(screen_text(app))
+        kind = "Multi-AZ DB cluster" if cluster == "inventory-maz" else "Aurora DB cluster"
+        assert f"Target {cluster} ({kind}," in text
+        assert "New writer" in text
+        for reader in readers:
+            assert reader in text
+        assert f"API call FailoverDBCluster in us-east-1 DBClusterIdentifier='{cluster}' " in text
+        assert f"TargetDBInstanceIdentifier='{readers[0]}'" in text
+        if pick:
+            await pilot.press("tab")  # Cancel -> (confirm is disabled) -> the reader picker
+            assert app.focused is modal.query_one("#choice-target")
+            await pilot.press("down", "enter")
+            await pilot.pause()
+            assert f"TargetDBInstanceIdentifier='{readers[pick]}'" in flat(screen_text(app))  # updated live
+        await confirm(app, pilot, cluster)
+        assert wire == [
+            ("FailoverDBCluster", {"DBClusterIdentifier": cluster, "TargetDBInstanceIdentifier": readers[pick]})
+        ]
+        await follow(app, pilot, demo, clock, 20)
+        assert row(app, readers[pick])[1].split()[1] == "writer"
+        assert row(app, writer_before)[1].split()[1] == "reader"
+        assert any(n.endswith(f"{readers[pick]} is now the writer") for n in app.flow.notices)
+
+
+@pytest.mark.parametrize("mode", ["switchover", "failover"])
+async def test_global_database_switchover_or_failover(demo, clock, wire, mode) -> None:
+    app = frozen_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await select(app, pilot, "payments-global")
+        modal = await open_modal(app, pilot, "f")
+        text = flat(screen_text(app))
+        assert "Switch over payments-global to payments-usw2" in text
+        assert "Target payments-global (global database, aurora-postgresql" in text
+        # The secondaries with their lag; switchover (no data loss) is the default.
+        assert "payments-usw2 (us-west-2, lag" in text and "payments-euw1 (eu-west-1, lag" in text
+        assert modal.plan.operation == "SwitchoverGlobalCluster" and not modal.plan.data_loss
+        await pilot.press("tab", "tab")  # target picker, then how
+        assert app.focused is modal.query_one("#choice-mode")
+        await pilot.pause()
+        text = flat(screen_text(app))
+        assert "Switch over (no data loss)" in text and "Fail over with DATA LOSS" in text
+        assert "pgdn: more" in text  # at 80x24 the API call is below: page down to it
+        await pilot.press("pagedown")
+        await pilot.pause()
+        text = squeezed(screen_text(app))
+        assert "APIcallSwitchoverGlobalClusterinus-west-2" in text
+        assert "GlobalClusterIdentifier='payments-global'" in text
+        assert f"TargetDbClusterIdentifier='{arn('us-west-2', 'cluster', 'payments-usw2')}'" in text
+        if mode == "failover":
+            await pilot.press("down", "enter")
+            await pilot.pause()
+            assert "Fail over payments-global to payments-usw2 (DATA LOSS)" in flat(screen_text(app))
+            assert str(modal.query_one("#confirm").label) == "Fail over with data loss"
+            await pilot.press("pagedown")
+            await pilot.pause()
+            text = squeezed(screen_text(app))
+            assert "APIcallFailoverGlobalClusterinus-west-2" in text and "AllowDataLoss=True" in text
+            await pilot.press("pageup", "pageup")
+            await pilot.pause()
+            text = flat(screen_text(app))
+            assert "DATA LOSS · IRREVERSIBLE" in text
+            assert "DATA LOSS: writes to payments-use1 not yet replicated to payments-usw2" in text
+        await confirm(app, pilot, "payments-global")
+        expected = {
+            "GlobalClusterIdentifier": "payments-global",
+            "TargetDbClusterIdentifier": arn("us-west-2", "cluster", "payments-usw2"),
+        }
+        if mode == "failover":
+            assert wire == [("FailoverGlobalCluster", expected | {"AllowDataLoss": "true"})]
+        else:
+            assert wire == [("SwitchoverGlobalCluster", expected)]
+        assert "⟳" in row(app, "payments-global")[1]
+        await follow(app, pilot, demo, clock, 55)
+        assert row(app, "payments-usw2")[1].split()[1] == "primary"
+        assert row(app, "payments-use1")[1].split()[1] == "secondary"
+        assert "⟳" not in row(app, "payments-global")[1]
+        assert any("payments-usw2 is now primary (us-west-2)" in n for n in app.flow.notices)
+
+
+# --------------------------------------------------------------------------- p
+
+
+@pytest.mark.parametrize(
+    ("ident", "operation", "params", "seconds"),
+    [
+        ("orders-pg-ro1", "PromoteReadReplica", {"DBInstanceIdentifier": "orders-pg-ro1"}, 65),
+        ("search-aurora-euw1", "PromoteReadReplicaDBCluster", {"DBClusterIdentifier": "search-aurora-euw1"}, 50),
+        (
+            "payments-euw1",
+            "RemoveFromGlobalCluster",
+            {"GlobalClusterIdentifier": "payments-global", "DbClusterIdentifier": arn("eu-west-1", "cluster", "payments-euw1")},
+            35,
+        ),
+    ],
+    ids=["instance-replica", "replica-cluster", "global-secondary"],
+)
+async def test_promote_stands_alone(demo, clock, wire, state_home, ident, operation, params, seconds) -> None:
+    app = frozen_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await select(app, pilot, ident)
+        depth_before, _ = row(app, ident)
+        assert depth_before >= 1 and "p" in footer_keys(app)
+        modal = await open_modal(app, pilot, "p")
+        text = flat(screen_text(app))
+        assert "IRREVERSIBLE" in text and "stops" in text
+        assert f"API call {operation}" in text
+        for name, value in params.items():
+            assert squeezed(f"{name}={value!r}") in squeezed(screen_text(app))
+        assert modal.query_one("#confirm").disabled
+        await confirm(app, pilot, ident)
+        assert wire == [(operation, params)]
+        await follow(app, pilot, demo, clock, seconds)
+        depth, line = row(app, ident)
+        assert depth == 0, f"{ident} still under its source: {line}"
+        assert "⟳" not in line and "available" in line
+        assert any(n.endswith(f"{ident} stands alone") for n in app.flow.notices)
+    assert audit(state_home)[-1]["api"] == operation
+
+
+# --------------------------------------------------------------------------- s
+
+
+@pytest.mark.parametrize(
+    ("ident", "operation", "id_param", "name_param", "seconds"),
+    [
+        ("legacy-reports", "CreateDBSnapshot", "DBInstanceIdentifier", "DBSnapshotIdentifier", 30),
+        ("inventory-maz", "CreateDBClusterSnapshot", "DBClusterIdentifier", "DBClusterSnapshotIdentifier", 40),
+    ],
+    ids=["instance", "cluster"],
+)
+async def test_snapshot_with_an_edited_name(demo, clock, wire, ident, operation, id_param, name_param, seconds) -> None:
+    app = frozen_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await select(app, pilot, ident)
+        modal = await open_modal(app, pilot, "s")
+        proposed = f"{ident}-2025-03-14-0926"
+        text = flat(screen_text(app))
+        assert f"Take a snapshot of {ident}" in text
+        assert f"{name_param}='{proposed}'" in text and f"{id_param}='{ident}'" in text
+        confirm_button = modal.query_one("#confirm")
+        assert not confirm_button.disabled and str(confirm_button.label) == "Take snapshot"
+        assert app.focused is not None and app.focused.id == "cancel"
+        name = modal.query_one("#name")
+        await pilot.press("tab", "tab")  # Cancel -> Take snapshot -> the name
+        assert app.focused is name
+        await pilot.press("ctrl+u", *key_names("9-before--upgrade"))
+        await pilot.pause()
+        text = flat(screen_text(app))
+        assert "must start with a letter" in text and confirm_button.disabled
+        await pilot.press("home", "delete", *key_names("pre"))
+        await pilot.pause()
+        assert "can't contain two consecutive hyphens" in flat(screen_text(app))
+        await pilot.press("end", "ctrl+u", *key_names("pre-upgrade-1"))
+        await pilot.pause()
+        text = flat(screen_text(app))
+        assert f"{name_param}='pre-upgrade-1'" in text and not confirm_button.disabled
+        await pilot.press("enter", "enter")  # enter leaves the field for the button, then presses it
+        await ready(app, pilot)
+        assert wire == [(operation, {id_param: ident, name_param: "pre-upgrade-1"})]
+        assert "⟳" in row(app, ident)[1] and "snapshot" in row(app, ident)[1]
+        await follow(app, pilot, demo, clock, seconds)
+        assert "⟳" not in row(app, ident)[1]
+        assert any(n.startswith("snapshot pre-upgrade-1 available after") for n in app.flow.notices)
+
+
+# --------------------------------------------------------------------------- refusals, read-only, errors
+
+
+async def test_keys_where_an_action_does_not_apply_say_why_and_send_nothing(demo, clock, wire, state_home) -> None:
+    app = frozen_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        cases = [
+            ("legacy-reports", "f", "legacy-reports is single-AZ: there is no standby to fail over to"),
+            ("legacy-reports", "p", "legacy-reports is not a read replica: there is nothing to promote"),
+            ("payments-global", "s", "a global database has no snapshots of its own"),
+            ("payments-usw2", "f", "payments-usw2 is a secondary cluster of payments-global"),
+            ("payments-use1-b", "p", "payments-use1-b is a reader of payments-use1"),
+        ]
+        for ident, key, reason in cases:
+            await select(app, pilot, ident)
+            assert key not in footer_keys(app)
+            await pilot.press(key)
+            await pilot.pause()
+            assert not isinstance(app.screen, ActionModal)
+            assert app.flow.notices[-1].startswith(reason), app.flow.notices[-1]
+            assert "\n" not in app.flow.notices[-1]
+        # The standby line: select it in the tree itself.
+        tree = app.query_one(FleetTree)
+        standby = next(n for n in tree.nodes_by_key.values() if n.label.plain.split()[:2] == ["orders-pg", "standby"])
+        tree.move_cursor(standby)
+        await ready(app, pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        assert app.flow.notices[-1] == "a standby is not a DB instance: select its primary orders-pg"
+    assert wire == []
+    entries = audit(state_home)
+    assert len(entries) == len(cases) + 1 and {e["outcome"] for e in entries} == {"refused"}
+    assert entries[0]["target"] == "legacy-reports" and entries[0]["region"] == "eu-west-1"
+
+
+async def test_read_only_offers_nothing_explains_and_cannot_send(demo, clock, wire, state_home) -> None:
+    settings = Settings(read_only=True, read_only_source="read_only = true for profile prod in config.toml")
+    app = frozen_app(demo, clock=clock, settings=settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        assert "READ-ONLY" in screen_text(app).splitlines()[0]
+        for ident in ("orders-pg", "orders-pg-ro1", "inventory-maz"):
+            await select(app, pilot, ident)
+            assert not {"s", "f", "p"} & footer_keys(app)
+            footer = screen_text(app).splitlines()[-1]
+            assert "Snapshot" not in footer and "Fail over" not in footer and "Promote" not in footer
+            for key in ("s", "f", "p"):
+                await pilot.press(key)
+                await pilot.pause()
+                assert not isinstance(app.screen, ActionModal)
+                assert app.flow.notices[-1] == (
+                    "the console is read-only (read_only = true for profile prod in config.toml): "
+                    "nothing that changes a database can be sent"
+                )
+        # Even a plan sent straight through the runtime's factory is stopped by the guard.
+        fleet = app.fleet
+        failover = plan("failover", fleet.find("orders-pg"), fleet)
+        assert isinstance(failover, ActionPlan)
+        outcome = await execute(app.runtime.factory, failover)
+        assert not outcome.ok and outcome.error_code == "ReadOnly"
+        client = await app.runtime.factory.action_client("rds", "us-east-1")
+        with pytest.raises(ReadOnlyError):
+            await client.reboot_db_instance(DBInstanceIdentifier="orders-pg", ForceFailover=True)
+        assert app.flow.guard is not None and app.flow.guard.blocked == ["RebootDBInstance", "RebootDBInstance"]
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "READ-ONLY (read_only = true for profile prod in config.toml)" in flat(screen_text(app))
+    assert wire == []
+    assert {e["outcome"] for e in audit(state_home)} == {"refused"}
+
+
+async def test_aws_errors_in_plain_words_and_the_console_goes_on(demo, clock, wire, state_home) -> None:
+    app = frozen_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await select(app, pilot, "orders-pg")
+        await open_modal(app, pilot, "f")
+        demo.break_region("us-east-1", "AccessDenied", "User: arn:aws:iam::123456789012:user/oncall is not authorized")
+        try:
+            await confirm(app, pilot, "orders-pg")
+        finally:
+            demo.heal_region("us-east-1")
+        assert [call for call, _ in wire] == ["RebootDBInstance"]  # sent, and refused by AWS
+        line = app.flow.notices[-1]
+        assert line.startswith("failover of orders-pg failed: access denied: these credentials may not call "
+                               "rds:RebootDBInstance on orders-pg (AWS: User: arn:aws:iam::")
+        assert app.is_running and not app.flow.busy()
+        assert "f" in footer_keys(app)  # not in flight: the key is offered again
+        # Someone else reboots it after the console's last poll: AWS refuses ours (invalid state).
+        await open_modal(app, pilot, "f")
+        demo.client("rds", "us-east-1").reboot_db_instance(DBInstanceIdentifier="orders-pg")
+        await confirm(app, pilot, "orders-pg")
+        assert app.flow.notices[-1].startswith("failover of orders-pg failed: orders-pg is not in a state that allows")
+        assert [call for call, _ in wire] == ["RebootDBInstance"] * 3
+        assert not app.flow.busy() and app.is_running
+    outcomes = [(e["outcome"], e["error_code"]) for e in audit(state_home)]
+    assert outcomes == [("failed", "AccessDenied"), ("failed", "InvalidDBInstanceState")]
+
+
+async def test_double_confirm_and_fast_keys_send_one_call(demo, clock, wire) -> None:
+    """The key, the identifier and enter typed twice in one burst (a paste, a laggy SSH)."""
+    app = frozen_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await select(app, pilot, "orders-pg")
+        burst = ["f", *key_names("orders-pg"), "enter", "enter"]
+        await pilot.press(*burst, *burst)
+        await ready(app, pilot)
+        assert not isinstance(app.screen, ActionModal)
+        assert [call for call, _ in wire] == ["RebootDBInstance"]
+        assert any("already in progress" in n for n in app.flow.notices)
+
+
+# --------------------------------------------------------------------------- polling
+
+
+async def test_a_slow_region_does_not_hold_back_the_first_tree(demo, clock, monkeypatch) -> None:
+    import rdstui.core.poller as poller_module
+
+    gate = asyncio.Event()
+    original = poller_module.describe_region
+
+    async def slow_in_europe(factory, region):
+        if region == "eu-west-1":
+            await gate.wait()
+        return await original(factory, region)
+
+    monkeypatch.setattr(poller_module, "describe_region", slow_in_europe)
+    app = frozen_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.fleet is not None and app.fleet.find("orders-pg") and app.fleet.find("catalog-mysql"):
+                break
+        shown = {text.split()[0] for _, text in tree_rows(app)}
+        assert {"orders-pg", "catalog-mysql", "payments-global"} <= shown
+        assert "legacy-reports" not in shown
+        header = screen_text(app).splitlines()[0]
+        assert "eu-west-1…" in header and "✗" not in header  # waiting, not failed
+        gate.set()
+        await ready(app, pilot)
+        assert "legacy-reports" in {text.split()[0] for _, text in tree_rows(app)}
+        assert "eu-west-1✓" in screen_text(app).splitlines()[0]
+
+
+async def test_polls_come_faster_while_an_action_is_in_flight(demo, clock) -> None:
+    from rdstui.ui.action_flow import ACTION_REFRESH
+
+    app = frozen_app(demo, clock=clock, settings=Settings(refresh=600))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        assert app._poll_timer is not None and app._poll_timer._interval == 600
+        await select(app, pilot, "orders-pg")
+        await open_modal(app, pilot, "f")
+        await confirm(app, pilot, "orders-pg")
+        assert app._poll_timer is not None and app._poll_timer._interval == ACTION_REFRESH <= 5
+
+
+def test_read_only_source_names_the_flag_or_the_config_line(tmp_path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[profiles.prod]\nread_only = true\n")
+    config = load_config(path)
+    assert config.settings({"profile": "prod"}).read_only_source == f"read_only = true for profile prod in {path}"
+    assert config.settings({"profile": "dev"}).read_only_source is None
+    assert config.settings({"profile": "dev", "read_only": True}).read_only_source == "--read-only"
