@@ -216,15 +216,15 @@ class ActionFlow:
         return f"{item.noun} of {item.plan.target.id}: {item.phase}, {elapsed(item.elapsed(now))}"
 
     def tree_progress(self, node_key: str, now: datetime) -> str | None:
-        """The short mark for the tree: "⟳ 12s failover", "⟳ 8s snapshot 40%"."""
+        """The short mark for the tree: "⟳12s failover", "⟳8s 40% snapshot"."""
         items = self.tracker.in_flight(node_key)
         if not items:
             return None
         item = items[0]
         what = item.noun
         if item.plan.action is ActionKind.SNAPSHOT and "%" in item.phase:
-            what = f"{item.noun} {item.phase.split()[-2]}%"
-        return f"⟳ {elapsed(item.elapsed(now))} {what}"
+            what = f"{item.phase.split()[-2]}% {item.noun}"  # the numbers first: the end may be cut
+        return f"⟳{elapsed(item.elapsed(now))} {what}"
 
     def notify(self, message: str, severity: str = "information", timeout: float = NOTICE_SECONDS) -> None:
         """A one-line notice (kept in `notices` for tests and the curious)."""

@@ -43,6 +43,14 @@ LABEL_WIDTH = 8
 FOOT_HEIGHT = 2  # the typed-identifier line and the buttons line
 
 
+class ChoiceButton(RadioButton):
+    """A radio button that reads as chosen or not without colour (NO_COLOR, 16 colours, tmux)."""
+
+    @property  # type: ignore[override]
+    def BUTTON_INNER(self) -> str:  # noqa: N802 - Textual's name
+        return "●" if self.value else "○"
+
+
 @dataclass(frozen=True)
 class Decision:
     plan: ActionPlan  # as the user last saw it (choices, name)
@@ -167,7 +175,7 @@ class ActionModal(ModalScreen[Decision]):
                     yield Label(choice.label, classes="field-label")
                     yield RadioSet(
                         *(
-                            RadioButton(
+                            ChoiceButton(
                                 Content.styled(option.label, "bold $text-error") if option.data_loss else option.label,
                                 value=option.value == choice.selected,
                             )
@@ -252,6 +260,9 @@ class ActionModal(ModalScreen[Decision]):
         confirm.variant = self._variant()  # type: ignore[assignment]
         confirm.disabled = not self.can_confirm
         self._fit(self.size.height or self.app.size.height)
+        focused = self.focused
+        if focused is not None and focused.parent is not None and focused.parent.id == "action-body":
+            self.call_after_refresh(focused.scroll_visible, animate=False)  # the text above it changed
 
     def _show(self, selector: str, content: Text | str | None) -> None:
         widget = self.query_one(selector, Static)

@@ -944,7 +944,7 @@ def _quiet_logging() -> None:
     handler: logging.Handler
     try:
         directory = state_home()
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # the audit log lives here too
         handler = logging.FileHandler(directory / "console.log", encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler.setLevel(logging.WARNING)
