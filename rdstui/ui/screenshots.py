@@ -67,6 +67,7 @@ async def stage(shot: Shot, pilot: Any) -> None:
         await ready(app, pilot)
     for key in shot.press:
         await pilot.press(key)
+        await pilot.pause()  # a key may open a modal: the next one goes to it
     await ready(app, pilot)
 
 
