@@ -1,43 +1,42 @@
-"""The live console: topology tree, detail with charts, events, themes.
+"""The live console: topology tree, detail with charts, events, themes, actions.
 
-The app renders the core model and never talks to AWS itself: it opens a
-`Runtime` (in a worker, so a slow region or a bad login never holds up the
-first frame) and polls through its `FleetPoller`, one poll at a time, each
-scheduled from the end of the last.
+The app renders the core model and never talks to AWS itself. Its parts:
+polling.py (connecting, the poll loop, backup postures), filtering.py (the `/`
+filter), action_flow.py and action_modal.py (s, f, p: plan, confirm, send,
+follow), tree.py, panes.py, detail.py, header.py, screens.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable, ClassVar, Iterable
 
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.events import Key, Paste, Resize
+from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static, Tree
 
-from rdstui.core.backups import fetch_posture
+from rdstui.core.actions import ActionKind
 from rdstui.core.config import Settings, state_home
-from rdstui.core.errors import SetupError
-from rdstui.core.events import EventsResult, fetch_events
+from rdstui.core.events import EventsResult
 from rdstui.core.metrics import SeriesKey
 from rdstui.core.model import Fleet, Node, NodeType, RegionState
-from rdstui.core.actions import ActionKind
 from rdstui.ui import actions
-from rdstui.ui.action_flow import ACTION_REFRESH, ActionFlow
+from rdstui.ui.action_flow import ActionFlow
 from rdstui.ui.chart import CHART_METRICS, CLOUDWATCH_NAME, ORDER
-from rdstui.ui.detail import DetailContext, PostureView, detail_text, has_metric, posture_owner
+from rdstui.ui.detail import DetailContext, PostureView, detail_text, has_metric
+from rdstui.ui.filtering import FilterMixin
 from rdstui.ui.header import HeaderState, header_text
 from rdstui.ui.panes import ChartData, ChartPane, DetailPane, EventsPane, HeaderBar
+from rdstui.ui.polling import PollingMixin
 from rdstui.ui.render import Columns, Palette, tree_label
 from rdstui.ui.screens import FleetCommands, HelpScreen
 from rdstui.ui.themes import ThemeSet, fill_variables, load_themes
@@ -50,9 +49,6 @@ Opener = Callable[[Any], Awaitable[Any]]  # Options -> Runtime
 
 WIDE_MIN_WIDTH = 120
 WIDE_MIN_HEIGHT = 30
-POSTURE_TTL = timedelta(seconds=60)
-POSTURE_DEBOUNCE = 0.25  # seconds the cursor rests before a posture is read
-EVENTS_MINUTES = 24 * 60
 VIEWS = ("detail", "chart", "events", "none")
 CHART_GROUP = Binding.Group("Chart", compact=True)
 
@@ -72,7 +68,7 @@ def usable_width(widget: Any) -> int:
     return max(1, width - 1)
 
 
-class RdsApp(App[int]):
+class RdsApp(FilterMixin, PollingMixin, App[int]):
     """The console. `opener(options)` returns a Runtime (default: the real one)."""
 
     TITLE = "rdstui"
@@ -286,175 +282,6 @@ class RdsApp(App[int]):
         self.theme = names[(index + 1) % len(names)]
         self.notify(f"theme: {self.theme}", timeout=2)
 
-    # -- connecting and polling ------------------------------------------------
-
-    def options(self) -> Any:
-        from rdstui.cli import options_from
-
-        return options_from(self.settings, self.demo)
-
-    @work(exclusive=True, group="connect", exit_on_error=False)
-    async def _connect(self) -> None:
-        from rdstui.runtime import open_runtime
-
-        opener = self._opener or open_runtime
-        try:
-            runtime = await opener(self.options())
-        except SetupError as exc:
-            self._setup_failed(str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001 - never a traceback on screen
-            from rdstui.core import errors
-
-            log.exception("opening the runtime failed")
-            self._setup_failed(errors.describe(exc))
-            return
-        self.runtime = runtime
-        self.flow.attach(runtime)
-        poller = runtime.poller
-        self.header_state.connecting = False
-        self.header_state.label = runtime.label
-        self.header_state.account_id = poller.account_id
-        self.header_state.regions = [poller.states[name] for name in poller.regions]
-        self._show_message("Reading the fleet…")
-        self._render_header()
-        if runtime.demo is not None and self._simulate:
-            self.run_worker(runtime.demo.run_simulator(10.0), group="demo", exit_on_error=False)
-        # Topology first (describes only: the tree appears as soon as they answer),
-        # then at once a poll with CloudWatch for the lag and the charts.
-        self._refresh_wanted = True
-        self._start_poll(metrics=False)
-
-    def _setup_failed(self, message: str) -> None:
-        self.setup_error = message
-        self.header_state.setup_error = message
-        self.header_state.connecting = False
-        self._show_message(
-            Text.assemble(
-                ("Could not start\n\n", Style(bold=True)),
-                (message + "\n\n", self.palette.bad),
-                ("Press any key to exit.", self.palette.muted),
-            )
-        )
-        self._main_screen().add_class("-failed")
-        self._render_header()
-        self.refresh_bindings()
-
-    def on_key(self, event: Key) -> None:
-        if self.setup_error is not None:
-            event.stop()
-            event.prevent_default()
-            self.exit(return_code=2)
-
-    def _start_poll(self, metrics: bool) -> None:
-        if self._poll_timer is not None:
-            self._poll_timer.stop()
-            self._poll_timer = None
-        if self._polling or self.runtime is None:
-            return
-        self._polling = True
-        self.header_state.polling = True
-        self._render_header()
-        self._poll(metrics)
-
-    def _run_queued_poll(self) -> None:
-        self._polling = False
-        self._start_poll(metrics=True)
-
-    def _scheduled_poll(self) -> None:
-        self._poll_timer = None
-        now = self.clock()
-        due = self._last_metrics is None or (now - self._last_metrics).total_seconds() >= (
-            self.settings.metrics_refresh - 1
-        )
-        self._start_poll(metrics=due)
-
-    @work(group="poll", exit_on_error=False)
-    async def _poll(self, metrics: bool) -> None:
-        runtime = self.runtime
-        poll_error = None
-        try:
-            fleet_task = asyncio.ensure_future(runtime.poller.poll(metrics=metrics, on_region=self._partial_fleet))
-            events_task = asyncio.ensure_future(
-                fetch_events(runtime.factory, list(runtime.poller.regions), minutes=EVENTS_MINUTES)
-            )
-            fleet = await fleet_task
-            try:
-                self.events = await events_task
-                self.events_loaded = True
-            except Exception as exc:  # noqa: BLE001
-                from rdstui.core import errors
-
-                self.events = EventsResult(self.events.events, {"all": errors.describe(exc)})
-            if metrics:
-                self._last_metrics = self.clock()
-            settled = await self.flow.after_poll(fleet)
-            self._full_fleet = True
-            self._apply_fleet(fleet)
-            self.flow.report(settled)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - the console keeps going; the header says why
-            from rdstui.core import errors
-
-            log.exception("poll failed")
-            poll_error = errors.describe(exc)
-        finally:
-            self._polling = False
-            self.header_state.polling = False
-            self.header_state.poll_error = poll_error
-            self.polls += 1
-            self._render_header()
-            if not self._runtime_closed:
-                if self._refresh_wanted:  # r was pressed during this poll (or first poll): again at once
-                    self._refresh_wanted = False
-                    self._polling = True  # no gap for a settle() or a second r to slip into
-                    self.call_later(self._run_queued_poll)
-                else:
-                    delay = self.settings.refresh
-                    if self.flow.busy():  # an action in flight: show its steps as they come
-                        delay = min(delay, ACTION_REFRESH)
-                    self._poll_timer = self.set_timer(delay, self._scheduled_poll)
-
-    def _partial_fleet(self, fleet: Fleet) -> None:
-        """A region answered before the others: draw what is known until the first full poll."""
-        if not self._full_fleet:
-            self._apply_fleet(fleet)
-
-    def poll_soon(self) -> None:
-        """Poll now (an action was sent): its first step shows at once."""
-        if self.runtime is None or self._runtime_closed:
-            return
-        if self._polling:
-            self._refresh_wanted = True
-            return
-        self._scheduled_poll()
-
-    def action_refresh(self) -> None:
-        if self.runtime is None:
-            return
-        if self._polling:
-            self._refresh_wanted = True  # the next poll starts when this one ends
-            return
-        self.postures.clear()
-        self._start_poll(metrics=True)
-        self._want_posture()
-
-    async def settle(self) -> None:
-        """Wait until no poll, posture read or connect is running (tests, screenshots)."""
-        for _ in range(200):
-            busy = [
-                worker
-                for worker in self.workers
-                if worker.group in ("connect", "poll", "posture", "action") and not worker.is_finished
-            ]
-            if not busy and self._posture_timer is None and not self._polling:
-                return
-            if busy:
-                await self.workers.wait_for_complete(busy)
-            else:
-                await asyncio.sleep(0.02)
-
     # -- the model -------------------------------------------------------------
 
     def fleet_nodes(self) -> list[Node]:
@@ -593,13 +420,6 @@ class RdsApp(App[int]):
         if tree.cursor_node is not None and tree.cursor_node.data != self.selected_key:
             self._select(tree.cursor_node.data)
 
-    def _update_filter_count(self, count: int) -> None:
-        widget = self.query_one("#filter-count", Static)
-        if self.filter_text.strip():
-            widget.update(f"{count} match{'es' if count != 1 else ''}" if count else "no match")
-        else:
-            widget.update("")
-
     def _render_detail(self) -> None:
         detail = self.query_one(DetailPane)
         chart = self.query_one(ChartPane)
@@ -691,50 +511,6 @@ class RdsApp(App[int]):
         self.refresh_bindings()
         self._want_posture()
 
-    def _posture_view(self, node: Node) -> PostureView:
-        owner = posture_owner(node, self.parents.get(node.key))
-        if owner is None:
-            return PostureView("none")
-        cached = self.postures.get(owner.key)
-        if cached is not None:
-            return cached
-        return PostureView("loading", owner=owner)
-
-    def _want_posture(self) -> None:
-        node = self.selected_node()
-        if node is None or self.runtime is None:
-            return
-        owner = posture_owner(node, self.parents.get(node.key))
-        if owner is None:
-            return
-        cached = self.postures.get(owner.key)
-        now = self.clock()
-        if cached is not None and cached.fetched_at is not None and now - cached.fetched_at < POSTURE_TTL:
-            return
-        if self._posture_timer is not None:
-            self._posture_timer.stop()
-        self._posture_timer = self.set_timer(POSTURE_DEBOUNCE, lambda: self._read_posture(owner))
-
-    @work(exclusive=True, group="posture", exit_on_error=False)
-    async def _read_posture(self, owner: Node) -> None:
-        self._posture_timer = None
-        now = self.clock()
-        try:
-            posture = await fetch_posture(self.runtime.factory, owner, now)
-            view = PostureView("ok", owner=owner, posture=posture, fetched_at=now)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # noqa: BLE001
-            from rdstui.core import errors
-
-            view = PostureView("error", owner=owner, error=errors.describe(exc), fetched_at=now)
-        self.postures[owner.key] = view
-        node = self.selected_node()
-        if node is not None:
-            current = posture_owner(node, self.parents.get(node.key))
-            if current is not None and current.key == owner.key:
-                self._render_detail()
-
     def jump_to(self, key: str) -> None:
         """Put the cursor on a database (clearing a filter that hides it)."""
         tree = self.query_one(FleetTree)
@@ -743,90 +519,6 @@ class RdsApp(App[int]):
         if tree.select_key(key):
             tree.focus()
             self._select(key)
-
-    # -- filter ----------------------------------------------------------------
-
-    # The filter is edited by the app itself, not by a focused Input: keys are
-    # taken in on_event as they arrive, in order, so "/abc<enter>j" typed in
-    # one burst filters by "abc" and then moves the cursor, never racing a
-    # focus change. The tree keeps the focus throughout.
-
-    def action_filter(self) -> None:
-        self.filter_editing = True
-        self.query_one("#filter-bar").add_class("-active")
-        self._render_filter()
-        self.refresh_bindings()
-
-    async def on_event(self, event: Any) -> None:
-        if (
-            self.filter_editing
-            and isinstance(event, (Key, Paste))
-            and not event.is_forwarded
-            and self.screen is self._main_screen()
-            and self._filter_input(event)
-        ):
-            return
-        await super().on_event(event)
-
-    def _filter_input(self, event: Key | Paste) -> bool:
-        """Edit the filter with one key (or a paste); False lets the key through."""
-        text = self.filter_text
-        if isinstance(event, Paste):
-            self._set_filter(text + event.text.splitlines()[0] if event.text.strip() else text)
-            return True
-        key = event.key
-        if key in ("enter", "tab"):
-            self.action_filter_done()
-        elif key == "escape":
-            self.action_clear_filter()
-        elif key in ("backspace", "ctrl+h"):
-            self._set_filter(text[:-1])
-        elif key in ("ctrl+u", "ctrl+w"):
-            self._set_filter("")
-        elif event.is_printable and event.character and key != "slash" or key == "space":
-            self._set_filter(text + (event.character or " "))
-        elif key == "slash":
-            pass  # identifiers never hold a slash
-        else:
-            return False  # arrows, page keys, ctrl+p, ctrl+q: as usual
-        return True
-
-    def action_filter_done(self) -> None:
-        """Enter: stop editing, keep the filter (an empty one closes the bar)."""
-        self.filter_editing = False
-        if not self.filter_text.strip():
-            self.query_one("#filter-bar").remove_class("-active")
-        self._render_filter()
-        self.refresh_bindings()
-
-    def _set_filter(self, text: str) -> None:
-        self.filter_text = text
-        self._sync_tree()
-        tree = self.query_one(FleetTree)
-        if self._matched and tree.cursor_key not in self._matched:
-            # The cursor goes to the first match, not to an ancestor kept for context.
-            tree.select_key(self._matched[0])
-        self._render_filter()
-        self.refresh_bindings()
-
-    def _render_filter(self) -> None:
-        field = self.query_one("#filter-field", Static)
-        text = Text("/", self.palette.accent)
-        text.append(" ")
-        if self.filter_text:
-            text.append(self.filter_text)
-        elif not self.filter_editing:
-            text.append("")
-        if self.filter_editing:
-            text.append(" ", Style(reverse=True))  # the cursor (steady: no blink)
-            if not self.filter_text:
-                text.append(" name, engine, region, status, role", self.palette.muted)
-        field.update(text)
-
-    def action_clear_filter(self) -> None:
-        self.filter_editing = False
-        self.query_one("#filter-bar").remove_class("-active")
-        self._set_filter("")
 
     # -- panes -----------------------------------------------------------------
 
@@ -913,19 +605,6 @@ class RdsApp(App[int]):
         self.theme = name
 
     # -- shutdown --------------------------------------------------------------
-
-    async def _close_runtime(self) -> None:
-        if self._runtime_closed:
-            return
-        self._runtime_closed = True
-        if self._poll_timer is not None:
-            self._poll_timer.stop()
-        runtime, self.runtime = self.runtime, None
-        if runtime is not None:
-            try:
-                await asyncio.wait_for(runtime.close(), timeout=5)
-            except Exception:  # noqa: BLE001 - closing never blocks quitting
-                log.exception("closing the runtime failed")
 
     async def action_quit(self) -> None:
         await self._close_runtime()
