@@ -474,6 +474,39 @@ async def test_read_only_offers_nothing_explains_and_cannot_send(demo, clock, wi
     assert {e["outcome"] for e in audit(state_home)} == {"refused"}
 
 
+async def test_read_only_switch_from_the_palette(demo, clock, wire) -> None:
+    app = frozen_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await select(app, pilot, "orders-pg")
+        titles = lambda: [c.title for c in app.get_system_commands(app.screen)]  # noqa: E731
+        assert "Read-only: on" in titles() and "Read-only: off" not in titles()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*key_names("read-only: on"))
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await ready(app, pilot)
+        assert app.read_only and app.flow.guard is not None and app.flow.guard.enabled
+        assert "READ-ONLY" in screen_text(app).splitlines()[0]
+        assert "f" not in footer_keys(app)
+        await pilot.press("f")
+        await pilot.pause()
+        assert app.flow.notices[-1].startswith("the console is read-only (turned on from the command palette)")
+        assert "Read-only: off" in titles()
+        app.flow.set_read_only(False)
+        await ready(app, pilot)
+        assert not app.read_only and not app.flow.guard.enabled and "f" in footer_keys(app)
+    assert wire == []
+    # Read-only from the flag or the config file can't be switched off in the session.
+    app = frozen_app(demo, clock=clock, settings=Settings(read_only=True, read_only_source="--read-only"))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        assert not {"Read-only: on", "Read-only: off"} & set(titles())
+        app.flow.set_read_only(False)
+        assert app.read_only and app.flow.guard.enabled
+
+
 async def test_aws_errors_in_plain_words_and_the_console_goes_on(demo, clock, wire, state_home) -> None:
     app = frozen_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:

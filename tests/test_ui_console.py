@@ -273,8 +273,10 @@ async def test_detail_pane_backup_posture_and_chart(demo) -> None:
         # A writer has no lag: key 1 is not offered for it.
         app.jump_to(next(n.key for n in app.fleet_nodes() if n.id == "payments-use1-a"))
         await pilot.pause()
-        assert app.check_action("chart", ("lag",)) is False
-        assert app.check_action("chart", ("cpu",)) is True
+        # (Small terminal: the footer leaves the chart keys to the chart pane; the
+        # hidden twin binding takes them.)
+        assert app.check_action("chart", ("lag",)) is False and app.check_action("show_chart", ("lag",)) is False
+        assert app.check_action("show_chart", ("cpu",)) is True
         # A writer's backups are its cluster's.
         await ready(app, pilot)
         await pilot.press("v", "v", "v")  # chart -> events -> none -> detail

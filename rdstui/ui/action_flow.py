@@ -63,13 +63,25 @@ class ActionFlow:
 
     @property
     def read_only_reason(self) -> str:
-        source = self.app.settings.read_only_source or "--read-only"
+        if self.app.settings.read_only:
+            source = self.app.settings.read_only_source or "--read-only"
+        else:
+            source = "turned on from the command palette"
         return f"the console is read-only ({source}): nothing that changes a database can be sent"
 
     def set_read_only(self, on: bool) -> None:
-        self.app.read_only = on
+        """The palette's switch. Off only undoes a switch on: --read-only and the
+        config file's read_only hold for the whole session (the app offers no off)."""
+        if not on and self.app.settings.read_only:
+            return
+        app = self.app
+        app.read_only = on
         if self.guard is not None:
             self.guard.enabled = on
+        app.header_state.read_only = on
+        app.refresh_bindings()
+        app.action_state_changed()
+        self.notify("read-only: s, f and p are off" if on else "read-only off: s, f and p are back", timeout=4)
 
     # -- keys ------------------------------------------------------------------
 

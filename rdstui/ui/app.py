@@ -83,9 +83,10 @@ class RdsApp(FilterMixin, PollingMixin, App[int]):
         Binding("enter", "filter_done", "Done"),
         Binding("r", "refresh", "Refresh"),
         Binding("t", "cycle_theme", "Theme", show=False),
-        Binding("v", "cycle_view", "View", tooltip="Lower pane: detail, chart, events, none"),
-        # Shown while the chart is (the footer is short at 80 columns); the hidden
-        # twin takes the key otherwise and brings the chart up.
+        # Not in the footer: the lower pane's title says "v: chart" (80 columns are few).
+        Binding("v", "cycle_view", "View", tooltip="Lower pane: detail, chart, events, none", show=False),
+        # In the footer when wide (the chart is always there); when small the chart
+        # pane lists them itself, and the hidden twin takes the key and brings it up.
         Binding("1", "chart('lag')", "lag", group=CHART_GROUP, show=True),
         Binding("2", "chart('cpu')", "CPU", group=CHART_GROUP),
         Binding("3", "chart('connections')", "conns", group=CHART_GROUP),
@@ -345,7 +346,8 @@ class RdsApp(FilterMixin, PollingMixin, App[int]):
             self._refresh_progress()
 
     def action_state_changed(self) -> None:
-        """An action began, was sent or settled: footer keys, tree marks, detail, events."""
+        """An action began, was sent or settled (or read-only switched): footer, tree, detail, events."""
+        self._render_header()
         self.refresh_bindings()
         self._refresh_progress()
         self._render_events()
@@ -572,8 +574,7 @@ class RdsApp(FilterMixin, PollingMixin, App[int]):
             node = self.selected_node()
             if node is None or not parameters or not has_metric(node, str(parameters[0])):
                 return False
-            showing = self.wide or self.view == "chart"
-            return showing if action == "chart" else not showing
+            return self.wide if action == "chart" else not self.wide
         if action in ("node_action", "explain_action"):
             if not on_main or not parameters:
                 return False
@@ -600,6 +601,15 @@ class RdsApp(FilterMixin, PollingMixin, App[int]):
             yield SystemCommand(f"Theme: {name}", f"Switch to the {name} theme", lambda n=name: self._set_theme(n))
         if self.filter_text:
             yield SystemCommand("Clear filter", "Show the whole fleet again", self.action_clear_filter)
+        # k9s users asked for a runtime switch: on is always safe; off only undoes this session's on.
+        if not self.read_only:
+            yield SystemCommand(
+                "Read-only: on", "Turn s, f and p off until you turn them back on", lambda: self.flow.set_read_only(True)
+            )
+        elif not self.settings.read_only:
+            yield SystemCommand(
+                "Read-only: off", "Allow snapshot, fail over and promote again", lambda: self.flow.set_read_only(False)
+            )
 
     def _set_theme(self, name: str) -> None:
         self.theme = name
