@@ -108,6 +108,17 @@ def squeezed(text: str) -> str:
     return "".join(text.replace("│", " ").split())
 
 
+async def cancel_first(app: RdsApp, pilot, key: str, wire: list) -> ActionModal:
+    """Open the modal, press enter (focus starts on Cancel: it cancels), check nothing
+    was sent, and open it again."""
+    await open_modal(app, pilot, key)
+    await pilot.press("enter")
+    await ready(app, pilot)
+    assert not isinstance(app.screen, ActionModal)
+    assert wire == [] and app.flow.notices[-1] == "cancelled: nothing was sent"
+    return await open_modal(app, pilot, key)
+
+
 async def confirm(app: RdsApp, pilot, phrase: str | None) -> None:
     """Type the identifier (focus is on Cancel: typing goes to the field), enter, enter."""
     modal = app.screen
@@ -233,7 +244,7 @@ async def test_cluster_failover_picks_a_reader(demo, clock, wire, cluster, reade
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         await select(app, pilot, cluster)
-        modal = await open_modal(app, pilot, "f")
+        modal = await cancel_first(app, pilot, "f", wire)
         text = flat(screen_text(app))
         kind = "Multi-AZ DB cluster" if cluster == "inventory-maz" else "Aurora DB cluster"
         assert f"Target {cluster} ({kind}," in text
@@ -264,7 +275,7 @@ async def test_global_database_switchover_or_failover(demo, clock, wire, mode) -
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         await select(app, pilot, "payments-global")
-        modal = await open_modal(app, pilot, "f")
+        modal = await cancel_first(app, pilot, "f", wire)
         text = flat(screen_text(app))
         assert "Switch over payments-global to payments-usw2" in text
         assert "Target payments-global (global database, aurora-postgresql" in text
@@ -338,7 +349,7 @@ async def test_promote_stands_alone(demo, clock, wire, state_home, ident, operat
         await select(app, pilot, ident)
         depth_before, _ = row(app, ident)
         assert depth_before >= 1 and "p" in footer_keys(app)
-        modal = await open_modal(app, pilot, "p")
+        modal = await cancel_first(app, pilot, "p", wire)
         text = flat(screen_text(app))
         assert "IRREVERSIBLE" in text and "stops" in text
         assert f"API call {operation}" in text
@@ -352,7 +363,7 @@ async def test_promote_stands_alone(demo, clock, wire, state_home, ident, operat
         assert depth == 0, f"{ident} still under its source: {line}"
         assert "⟳" not in line and "available" in line
         assert any(n.endswith(f"{ident} stands alone") for n in app.flow.notices)
-    assert audit(state_home)[-1]["api"] == operation
+    assert [(e["outcome"], e["api"]) for e in audit(state_home)] == [("cancelled", operation), ("succeeded", operation)]
 
 
 # --------------------------------------------------------------------------- s
@@ -371,7 +382,7 @@ async def test_snapshot_with_an_edited_name(demo, clock, wire, ident, operation,
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         await select(app, pilot, ident)
-        modal = await open_modal(app, pilot, "s")
+        modal = await cancel_first(app, pilot, "s", wire)
         proposed = f"{ident}-2025-03-14-0926"
         text = flat(screen_text(app))
         assert f"Take a snapshot of {ident}" in text
@@ -400,6 +411,10 @@ async def test_snapshot_with_an_edited_name(demo, clock, wire, ident, operation,
         await follow(app, pilot, demo, clock, seconds)
         assert "⟳" not in row(app, ident)[1]
         assert any(n.startswith("snapshot pre-upgrade-1 available after") for n in app.flow.notices)
+        await ready(app, pilot)
+        # The detail's backups are read again: its newest snapshot is this one.
+        (view,) = app.postures.values()
+        assert view.posture is not None and view.posture.newest_snapshot == "pre-upgrade-1"
 
 
 # --------------------------------------------------------------------------- refusals, read-only, errors

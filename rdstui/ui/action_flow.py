@@ -201,7 +201,7 @@ class ActionFlow:
             self._line(done.plan, done.line)
             self.notify(done.line, severity="information" if done.ok else "warning", timeout=NOTICE_SECONDS + 4)
             if done.plan.action is ActionKind.SNAPSHOT:
-                self.app.postures.clear()  # the latest snapshot changed
+                self.app.refresh_backups()  # the detail's newest snapshot changed
         if settled:
             self.app.action_state_changed()
 

@@ -20,6 +20,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.events import Key
+from textual.worker import WorkerCancelled
 
 from rdstui.core.backups import fetch_posture
 from rdstui.core.errors import SetupError
@@ -201,7 +202,10 @@ class PollingMixin:
             if not busy and self._posture_timer is None and not self._polling:
                 return
             if busy:
-                await self.workers.wait_for_complete(busy)
+                try:
+                    await self.workers.wait_for_complete(busy)
+                except WorkerCancelled:  # a newer posture read replaced it: look again
+                    pass
             else:
                 await asyncio.sleep(0.02)
 
@@ -230,6 +234,11 @@ class PollingMixin:
         if self._posture_timer is not None:
             self._posture_timer.stop()
         self._posture_timer = self.set_timer(POSTURE_DEBOUNCE, lambda: self._read_posture(owner))
+
+    def refresh_backups(self) -> None:
+        """A snapshot was taken: read the selected node's backups again."""
+        self.postures.clear()
+        self._want_posture()
 
     @work(exclusive=True, group="posture", exit_on_error=False)
     async def _read_posture(self, owner: Node) -> None:
