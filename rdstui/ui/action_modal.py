@@ -152,7 +152,8 @@ class ActionModal(ModalScreen[Decision]):
     ActionModal #phrase { width: 1fr; }
     ActionModal #buttons { height: 1; align-horizontal: right; }
     ActionModal #buttons > #hint { width: 1fr; color: $text-muted; }
-    ActionModal #buttons > Button { margin-left: 2; min-width: 10; }
+    ActionModal #buttons > Button { margin-left: 2; min-width: 10; height: 1; border: none !important; }
+    ActionModal #buttons > Button:disabled { text-opacity: 1; text-style: dim; }
     """
 
     def __init__(self, plan: ActionPlan, palette: Palette) -> None:
