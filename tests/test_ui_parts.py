@@ -295,3 +295,44 @@ def test_help_lists_every_binding_of_the_app_and_tree() -> None:
 def test_ui_text_is_plain_rich() -> None:
     assert isinstance(PALETTE.status("available").color.name, str)
     assert isinstance(Text("x"), Text)
+
+
+# ------------------------------------------------------------------ actions
+
+
+def test_progress_takes_the_lag_columns_and_never_widens_the_line() -> None:
+    from rdstui.ui.action_flow import elapsed
+
+    replica = Node("k", "orders-pg-ro1", NodeType.INSTANCE, Role.REPLICA, "us-east-1", az="us-east-1c",
+                   status="modifying", lag_metric="ReplicaLag", lag_seconds=1.1)
+    columns = Columns.fit(77)
+    plain = tree_label(replica, columns=columns, indent=0, lag_values=[1.0] * 8, warning=30, critical=300,
+                       palette=PALETTE)
+    busy = tree_label(replica, columns=columns, indent=0, lag_values=[1.0] * 8, warning=30, critical=300,
+                      palette=PALETTE, progress=f"⟳{elapsed(12)} promotion")
+    assert busy.plain.endswith("⟳12s promotion") and "1.1s" not in busy.plain
+    assert busy.cell_len <= plain.cell_len
+    long = tree_label(replica, columns=columns, indent=0, lag_values=[], warning=30, critical=300,
+                      palette=PALETTE, progress="⟳1h02m 40% snapshot and more words")
+    assert long.cell_len <= plain.cell_len and long.plain.endswith("…")
+    assert [elapsed(s) for s in (0, 0.4, 12, 60, 3725)] == ["0s", "0s", "12s", "1m00s", "1h02m"]
+
+
+def test_modal_text_states_target_effects_costs_and_the_exact_call() -> None:
+    from rich.console import Console
+
+    from rdstui.core.actions import plan
+    from rdstui.ui.action_modal import api_call_text, plan_summary
+
+    node = Node("arn:db:orders-pg", "orders-pg", NodeType.INSTANCE, Role.PRIMARY, "us-east-1", az="us-east-1a",
+                engine="postgres", engine_version="16.4", multi_az=True,
+                raw={"SecondaryAvailabilityZone": "us-east-1b"})
+    failover = plan("failover", node)
+    console = Console(width=78, record=True, file=__import__("io").StringIO())
+    console.print(plan_summary(failover, PALETTE))
+    console.print(api_call_text(failover, PALETTE))
+    text = " ".join(console.export_text().split())
+    assert "Target orders-pg (DB instance, postgres 16.4, us-east-1)" in text
+    assert "Happens • orders-pg reboots and its standby in us-east-1b becomes the primary" in text
+    assert "Costs • about 60 s of downtime" in text
+    assert "API call RebootDBInstance in us-east-1 DBInstanceIdentifier='orders-pg' ForceFailover=True" in text
