@@ -9,10 +9,11 @@ recorded server side (`wire`), so "nothing was sent" is measured where it counts
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from support import ACCOUNT, Clock, arn
 
 from rdstui.core.action_exec import ReadOnlyError, execute
 from rdstui.core.actions import ActionPlan, plan
@@ -25,16 +26,7 @@ from rdstui.ui.app import RdsApp
 from rdstui.ui.testing import FROZEN_NOW, frozen_app, ready, screen_text, tree_rows
 from rdstui.ui.tree import FleetTree
 
-ACCOUNT = "123456789012"
 SIZE = (80, 24)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture(autouse=True)
@@ -46,14 +38,8 @@ def state_home(tmp_path, monkeypatch):
 
 @pytest.fixture
 def clock() -> Clock:
+    """The console's frozen moment (the conftest `demo` runs on this clock too)."""
     return Clock(FROZEN_NOW)
-
-
-@pytest.fixture
-def demo(moto_url: str, clock: Clock):
-    fleet = DemoFleet(endpoint_url=moto_url, clock=clock, backfill_minutes=5).start()
-    yield fleet
-    fleet.stop()
 
 
 @pytest.fixture
@@ -159,10 +145,6 @@ def audit(state_home) -> list[dict[str, Any]]:
 def footer_keys(app: RdsApp) -> set[str]:
     """Keys the footer offers (shown and enabled)."""
     return {key for key, active in app.screen.active_bindings.items() if active.binding.show and active.enabled}
-
-
-def arn(region: str, kind: str, ident: str) -> str:
-    return f"arn:aws:rds:{region}:{ACCOUNT}:{kind}:{ident}"
 
 
 # --------------------------------------------------------------------------- f: instance
