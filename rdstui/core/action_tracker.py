@@ -63,7 +63,9 @@ def _utc_now() -> datetime:
 
 
 def _secs(delta: timedelta) -> str:
-    return duration(max(0.0, delta.total_seconds()))
+    # Elapsed time reads in whole seconds: "0s", never "0ms".
+    whole = max(0, round(delta.total_seconds()))
+    return f"{whole}s" if whole < 60 else duration(float(whole))
 
 
 @dataclass

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from rdstui.core.action_exec import ReadOnlyGuard, execute
 from rdstui.core.action_tracker import ActionTracker, Settled, refresh_snapshots
 from rdstui.core.actions import ActionKind, ActionPlan, Refusal, applies, plan
-from rdstui.core.audit import AuditLog
+from rdstui.core.audit import AuditLog, default_path
 from rdstui.core.events import Event
 from rdstui.core.model import Fleet, Node
 from rdstui.ui.action_modal import ActionModal, Decision
@@ -59,7 +59,9 @@ class ActionFlow:
     def attach(self, runtime: Any) -> None:
         """Once the runtime is open: the guard on its factory, the audit log."""
         self.guard = ReadOnlyGuard(self.app.read_only).install(runtime.factory)
-        self.audit = AuditLog(profile=runtime.label, account=runtime.poller.account_id)
+        # Demo actions never mix with the real audit trail.
+        path = default_path().with_name("demo-actions.jsonl") if runtime.demo is not None else None
+        self.audit = AuditLog(path, profile=runtime.label, account=runtime.poller.account_id)
 
     @property
     def read_only_reason(self) -> str:
