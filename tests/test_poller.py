@@ -86,3 +86,18 @@ async def test_each_region_is_published_as_it_answers(aws, local_target):
         )
     assert partial == [["us-east-1"]]
     assert sorted(n.region for n in fleet.roots) == ["eu-west-1", "us-east-1"]
+
+
+def test_events_are_read_once_then_only_the_gap_and_merged_without_repeats():
+    from datetime import datetime, timedelta, timezone
+
+    from rdstui.core.events import Event, catch_up_minutes, merge
+
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
+    assert catch_up_minutes(None, now, first=1440) == 1440
+    assert catch_up_minutes(now - timedelta(seconds=30), now, first=1440) == 2
+    assert catch_up_minutes(now - timedelta(days=3), now, first=1440) == 1440
+    old = Event(now - timedelta(hours=1), "us-east-1", "db", "db-instance", "Backing up")
+    new = Event(now, "us-east-1", "db", "db-instance", "Finished backup")
+    assert merge([old], [new, old]) == [new, old]
+    assert merge([old], [new], limit=1) == [new]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from rdstui.core import errors
 from rdstui.core.session import SessionFactory
@@ -64,8 +64,16 @@ async def fetch_events(
     return EventsResult(events[:limit], failed)
 
 
-def since(events: list[Event], cutoff: datetime) -> list[Event]:
-    return [e for e in events if e.time >= cutoff]
+def catch_up_minutes(last_fetch: datetime | None, now: datetime, *, first: int) -> int:
+    """Minutes of events to ask for: the whole window once, then only what passed since."""
+    if last_fetch is None:
+        return first
+    return min(first, int((now - last_fetch).total_seconds() // 60) + 2)  # 2 min of overlap
 
 
-__all__ = ["Event", "EventsResult", "fetch_events", "since", "timedelta"]
+def merge(held: list[Event], fresh: list[Event], *, limit: int = 500) -> list[Event]:
+    """Held events plus the new ones, newest first, each once."""
+    known = set(held)
+    combined = held + [event for event in fresh if event not in known]
+    combined.sort(key=lambda e: e.time, reverse=True)
+    return combined[:limit]

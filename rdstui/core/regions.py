@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 import botocore.session
 
 from rdstui.core.errors import SetupError
-
-REGION_SHAPE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
-
 
 @lru_cache(maxsize=1)
 def known_regions() -> frozenset[str]:
@@ -37,9 +33,7 @@ def validate(regions: list[str]) -> list[str]:
     """Refuse a region name AWS does not have, with the close matches."""
     known = known_regions()
     for region in regions:
-        if region == "all" or region in known:
-            continue
-        if not REGION_SHAPE.match(region) or known:
+        if region != "all" and region not in known:
             hint = ", ".join(sorted(r for r in known if r[:2] == region[:2])[:6])
             suffix = f" Did you mean one of: {hint}?" if hint else ""
             raise SetupError(f"Unknown region '{region}'.{suffix}")

@@ -164,6 +164,7 @@ class RdsApp(FilterMixin, PollingMixin, App[int]):
         self.parents: dict[str, Node] = {}
         self.events = EventsResult([], {})
         self.events_loaded = False
+        self._events_at: datetime | None = None  # when events were last read without error
         self.header_state = HeaderState(label="demo" if demo else (settings.profile or ""), read_only=self.read_only)
         self.selected_key: str | None = None
         self.postures: dict[str, PostureView] = {}

@@ -24,7 +24,7 @@ from textual.worker import WorkerCancelled
 
 from rdstui.core.backups import fetch_posture
 from rdstui.core.errors import SetupError
-from rdstui.core.events import EventsResult, fetch_events
+from rdstui.core.events import EventsResult, catch_up_minutes, fetch_events, merge
 from rdstui.core.model import Fleet, Node
 from rdstui.ui.action_flow import ACTION_REFRESH
 from rdstui.ui.detail import PostureView, posture_owner
@@ -126,13 +126,18 @@ class PollingMixin:
         poll_error = None
         try:
             fleet_task = asyncio.ensure_future(runtime.poller.poll(metrics=metrics, on_region=self._partial_fleet))
+            asked_at = self.clock()
+            minutes = catch_up_minutes(self._events_at, asked_at, first=EVENTS_MINUTES)
             events_task = asyncio.ensure_future(
-                fetch_events(runtime.factory, list(runtime.poller.regions), minutes=EVENTS_MINUTES)
+                fetch_events(runtime.factory, list(runtime.poller.regions), minutes=minutes)
             )
             fleet = await fleet_task
             try:
-                self.events = await events_task
+                fresh = await events_task
+                self.events = EventsResult(merge(self.events.events, fresh.events), fresh.errors)
                 self.events_loaded = True
+                if not fresh.errors:  # a region that failed is asked for the whole gap next time
+                    self._events_at = asked_at
             except Exception as exc:  # noqa: BLE001
                 from rdstui.core import errors
 
