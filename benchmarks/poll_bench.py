@@ -2,7 +2,7 @@
 
     pip install -e '.[bench]' && python benchmarks/poll_bench.py [--instances 1000] [--regions 4]
 
-A moto server runs in a separate process on 127.0.0.1 so this process's CPU
+A moto server (fleet.py) runs in a separate process on 127.0.0.1 so this process's CPU
 time is the client's alone. Everything is measured in one run and printed as
 ratios: these machines are noisy, absolute seconds mean little.
 """
@@ -15,77 +15,18 @@ import math
 import os
 import resource
 import shutil
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-
-import boto3
-from botocore.config import Config
 
 from rdstui.core.metrics import MAX_QUERIES
-from rdstui.core.poller import FleetPoller, metric_keys
+from rdstui.core.catalog import fleet_series
+from rdstui.core.poller import FleetPoller
 from rdstui.core.session import DEMO_CREDENTIALS, AwsTarget, SessionFactory
 
-REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2", "eu-central-1", "ap-northeast-1"]
+from fleet import REGIONS, seed, start_moto
+
 PAGE = 100
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_moto() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/").read()
-            return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("moto server did not start")
-
-
-def seed(url: str, regions: list[str], total: int) -> None:
-    """Per region: primaries, one replica in five, one small Aurora cluster."""
-    per_region = math.ceil(total / len(regions))
-
-    def client(region: str):
-        return boto3.client("rds", region_name=region, endpoint_url=url,
-                            aws_access_key_id="demo", aws_secret_access_key="demo",
-                            config=Config(retries={"max_attempts": 1}))
-
-    def fill(region: str) -> None:
-        rds = client(region)
-        rds.create_db_cluster(DBClusterIdentifier="bench-aurora", Engine="aurora-mysql",
-                              MasterUsername="admin", MasterUserPassword="password123")
-        for n in range(3):
-            rds.create_db_instance(DBInstanceIdentifier=f"bench-aurora-{n}", DBClusterIdentifier="bench-aurora",
-                                   DBInstanceClass="db.r6g.large", Engine="aurora-mysql")
-        primaries = 0
-        for n in range(per_region - 3):
-            if n % 5 == 4 and primaries:
-                rds.create_db_instance_read_replica(DBInstanceIdentifier=f"db-{n:04d}",
-                                                    SourceDBInstanceIdentifier=f"db-{n - 1:04d}")
-                continue
-            rds.create_db_instance(DBInstanceIdentifier=f"db-{n:04d}", DBInstanceClass="db.t3.medium",
-                                   Engine="mysql", AllocatedStorage=20, MasterUsername="admin",
-                                   MasterUserPassword="password123")
-            primaries += 1
-
-    with ThreadPoolExecutor(len(regions)) as pool:
-        list(pool.map(fill, regions))
 
 
 async def full_poll(url: str, regions: list[str]) -> tuple[float, float, Counter, dict]:
@@ -98,7 +39,7 @@ async def full_poll(url: str, regions: list[str]) -> tuple[float, float, Counter
         fleet = await poller.poll(metrics=True)
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     per_region = Counter(node.region for node in fleet.walk() if node.type.value == "instance")
-    keys = Counter(key.region for key in metric_keys(fleet.roots))
+    keys = Counter(key.region for key in fleet_series(fleet))
     clusters = Counter(node.region for node in fleet.walk() if node.type.value == "cluster")
     minimum = {
         "DescribeDBInstances": sum(max(1, math.ceil(per_region[r] / PAGE)) for r in regions),

@@ -6,10 +6,23 @@ import json
 from typing import Any
 
 from rdstui.core.format import duration
-from rdstui.core.model import Fleet, Node, RegionState
+from rdstui.core.model import BlueGreen, Fleet, Node, RegionState, Replication
 
 
-def node_json(node: Node) -> dict[str, Any]:
+def _replication_json(replication: Replication | None) -> dict[str, Any] | None:
+    if replication is None:
+        return None
+    return {"status": replication.status, "normal": replication.normal, "message": replication.message}
+
+
+def _blue_green_json(blue_green: BlueGreen | None) -> dict[str, Any] | None:
+    if blue_green is None:
+        return None
+    return {"id": blue_green.id, "role": blue_green.role, "status": blue_green.status}
+
+
+def node_json(node: Node, fleet: Fleet) -> dict[str, Any]:
+    lag = fleet.lag(node)
     return {
         "id": node.id,
         "type": node.type.value,
@@ -21,9 +34,12 @@ def node_json(node: Node) -> dict[str, Any]:
         "engine_version": node.engine_version,
         "multi_az": node.multi_az,
         "arn": node.arn,
-        "lag_seconds": node.lag_seconds,
+        "lag_seconds": round(lag, 3) if lag is not None else None,
         "lag_metric": node.lag_metric,
-        "children": [node_json(child) for child in node.children],
+        "replication": _replication_json(fleet.replication(node)),
+        "blue_green": _blue_green_json(node.blue_green),
+        "notes": list(node.notes),
+        "children": [node_json(child, fleet) for child in node.children],
     }
 
 
@@ -33,13 +49,15 @@ def region_json(state: RegionState) -> dict[str, Any]:
         "ok": state.ok,
         "error": state.error,
         "polled_at": state.polled_at.isoformat() if state.polled_at else None,
+        "notes": list(state.notes),
     }
 
 
 def fleet_json(fleet: Fleet) -> str:
     document = {
         "regions": [region_json(state) for state in fleet.regions],
-        "nodes": [node_json(root) for root in fleet.roots],
+        "nodes": [node_json(root, fleet) for root in fleet.roots],
+        "notices": list(fleet.notices),
     }
     return json.dumps(document, indent=2)
 
@@ -52,13 +70,27 @@ def _engine(node: Node) -> str:
     return " ".join(part for part in (node.engine, node.engine_version) if part) or "-"
 
 
-def _lag(node: Node) -> str:
+def _lag(node: Node, fleet: Fleet) -> str:
     if not node.lag_metric:
         return ""
-    return f"lag {duration(node.lag_seconds)}" if node.lag_seconds is not None else "lag ?"
+    lag = fleet.lag(node)
+    return f"lag {duration(lag)}" if lag is not None else "lag ?"
 
 
-def tree_rows(roots: list[Node]) -> list[tuple[str, Node]]:
+def _marks(node: Node, fleet: Fleet) -> str:
+    """What needs saying on the node's line: broken replication, blue/green, notes."""
+    marks = []
+    replication = fleet.replication(node)
+    if replication is not None and not replication.normal:
+        said = f": {replication.message}" if replication.message else ""
+        marks.append(f"REPLICATION {replication.status.upper()}{said}")
+    if node.blue_green is not None:
+        marks.append(f"{node.blue_green.role} of {node.blue_green.name or node.blue_green.id} ({node.blue_green.status})")
+    marks.extend(node.notes)
+    return "; ".join(marks)
+
+
+def tree_rows(roots: tuple[Node, ...] | list[Node]) -> list[tuple[str, Node]]:
     """(indented name, node) pairs drawn with box characters, depth first."""
     rows: list[tuple[str, Node]] = []
 
@@ -79,12 +111,14 @@ def fleet_text(fleet: Fleet) -> str:
     for state in fleet.regions:
         mark = "ok" if state.ok else f"FAILED: {state.error}"
         stale = " (showing stale data)" if state.stale else ""
-        lines.append(f"region {state.name}: {mark}{stale}")
+        notes = "".join(f"; {note}" for note in state.notes)
+        lines.append(f"region {state.name}: {mark}{stale}{notes}")
+    lines.extend(f"note: {notice}" for notice in fleet.notices)
     rows = [
-        [name, node.role.value, node.status, _engine(node), _where(node), _lag(node)]
+        [name, node.role.value, node.status, _engine(node), _where(node), _lag(node, fleet), _marks(node, fleet)]
         for name, node in tree_rows(fleet.roots)
     ]
-    widths = [max((len(row[i]) for row in rows), default=0) for i in range(6)]
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(7)]
     lines.append("")
     for row in rows:
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())

@@ -28,3 +28,8 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def find_node(fleet, ident: str):
+    """The database `ident` in a fleet (not its standby), or None."""
+    return next((n for n in fleet.walk() if n.id == ident and n.type.value != "standby"), None)

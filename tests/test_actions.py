@@ -194,10 +194,6 @@ def test_failover_refusals(fleet):
     assert refused(fleet, F, "orders-pg-ro1") == "orders-pg-ro1 is single-AZ: there is no standby to fail over to"
     assert refused(fleet, F, "legacy-reports") == "legacy-reports is single-AZ: there is no standby to fail over to"
     assert refused(fleet, F, "orders-pg", NodeType.STANDBY) == "a standby is not a DB instance: select its primary orders-pg"
-    assert refused(fleet, F, "payments-use1") == (
-        "payments-use1 is the primary cluster of payments-global: fail over the global database instead"
-    )
-    assert refused(fleet, F, "payments-use1-b") == refused(fleet, F, "payments-use1")
     assert refused(fleet, F, "payments-usw2").startswith("payments-usw2 is a secondary cluster of payments-global")
     assert refused(fleet, F, "payments-usw2-a").startswith("payments-usw2 is a secondary cluster of payments-global")
     assert refused(fleet, F, "search-aurora-euw1") == "search-aurora-euw1 has no reader to fail over to"
@@ -216,20 +212,37 @@ def test_failover_of_an_aurora_cluster_picks_a_reader(fleet):
     assert from_reader.params == p.params and from_reader.target.id == "search-aurora"
 
 
-def test_failover_of_a_multi_az_db_cluster_offers_every_reader(fleet):
+def test_failover_of_the_primary_cluster_of_a_global_database_stays_in_its_region(fleet):
+    """The Aurora guide: the primary cluster fails over "the same as for a singular, nonglobal DB cluster"."""
+    p = planned(fleet, F, "payments-use1")
+    assert p.operation == "FailoverDBCluster" and p.region == "us-east-1"
+    assert p.params["TargetDBInstanceIdentifier"] in ("payments-use1-b", "payments-use1-c")
+    assert any("payments-global's primary stays in us-east-1" in e for e in p.effects)
+    assert planned(fleet, F, "payments-use1-b").params["TargetDBInstanceIdentifier"] == "payments-use1-b"
+
+
+def test_failover_of_a_mysql_multi_az_db_cluster_lets_aws_choose(fleet):
+    """TargetDBInstanceIdentifier "isn't supported for RDS for MySQL Multi-AZ DB clusters"."""
     p = planned(fleet, F, "inventory-maz")
-    (choice,) = p.choices
-    readers = [o.value for o in choice.options]
-    assert len(readers) == 2 and "inventory-maz-instance-1" not in readers  # instance-1 writes
-    assert p.params["TargetDBInstanceIdentifier"] == readers[0]
-    other = p.with_choice("target", readers[1])
-    assert other.params == {"DBClusterIdentifier": "inventory-maz", "TargetDBInstanceIdentifier": readers[1]}
-    assert other.title == f"Fail over inventory-maz to {readers[1]}"
-    assert "under 35 s" in other.costs[0]
+    assert p.operation == "FailoverDBCluster" and p.params == {"DBClusterIdentifier": "inventory-maz"}
+    assert p.choices == () and p.confirm_phrase == "inventory-maz"
+    assert "AWS chooses which readable standby becomes the writer" in p.effects[0]
+    assert "inventory-maz-instance-2" in p.effects[0] and "inventory-maz-instance-1 " not in p.effects[0]
+    assert "under 35 s" in p.costs[0]
+    assert p.follow == {"writer": None, "from_writer": "inventory-maz-instance-1"}
+    from_reader = planned(fleet, F, "inventory-maz-instance-2")
+    assert from_reader.params == {"DBClusterIdentifier": "inventory-maz"}
     with pytest.raises(InvalidChoice):
-        p.with_choice("target", "inventory-maz-instance-1")
-    from_reader = planned(fleet, F, readers[1])
-    assert from_reader.params["TargetDBInstanceIdentifier"] == readers[1]
+        p.with_choice("target", "inventory-maz-instance-2")
+
+
+def test_failover_of_a_postgres_multi_az_db_cluster_takes_a_target(fleet):
+    from dataclasses import replace
+
+    maz = node(fleet, "inventory-maz")
+    postgres = replace(maz, engine="postgres", raw={**maz.raw, "Engine": "postgres"})
+    result = plan(F, postgres, replace(fleet, roots=tuple(postgres if r is maz else r for r in fleet.roots)))
+    assert isinstance(result, ActionPlan) and "TargetDBInstanceIdentifier" in result.params
 
 
 def test_failover_of_a_global_database(fleet):
@@ -237,13 +250,15 @@ def test_failover_of_a_global_database(fleet):
     usw2, euw1 = arn("us-west-2", "cluster", "payments-usw2"), arn("eu-west-1", "cluster", "payments-euw1")
     assert p.operation == "SwitchoverGlobalCluster" and p.method == "switchover_global_cluster"
     assert p.params == {"GlobalClusterIdentifier": "payments-global", "TargetDbClusterIdentifier": usw2}
-    assert p.target.kind == "global database" and p.region == "us-west-2"
+    # A switchover runs in the region of the current primary (the Aurora guide's --region).
+    assert p.target.kind == "global database" and p.region == "us-east-1"
+    assert "primary" in p.send_region_why
     assert not p.data_loss and p.confirm_phrase == "payments-global"
     target, mode = p.choices
     assert [o.value for o in target.options] == [usw2, euw1]
-    # Each secondary shows its current lag (AuroraGlobalDBReplicationLag, in ms).
-    assert re.fullmatch(r"payments-usw2 \(us-west-2, lag \d+ms\)", target.options[0].label)
-    assert re.fullmatch(r"payments-euw1 \(eu-west-1, lag \d+ms\)", target.options[1].label)
+    # Each secondary shows its lags (AuroraGlobalDBReplicationLag and AuroraGlobalDBRPOLag, in ms).
+    assert re.fullmatch(r"payments-usw2 \(us-west-2, lag \d+ms, RPO lag \d+ms\)", target.options[0].label)
+    assert re.fullmatch(r"payments-euw1 \(eu-west-1, lag \d+ms, RPO lag \d+ms\)", target.options[1].label)
     assert [o.value for o in mode.options] == ["switchover", "failover"] and mode.selected == "switchover"
     assert mode.option("failover").data_loss and not mode.option("switchover").data_loss
     assert any("no data loss" in c for c in p.costs)
@@ -256,7 +271,11 @@ def test_failover_of_a_global_database(fleet):
         "AllowDataLoss": True,
     }
     assert lossy.data_loss and lossy.irreversible and "DATA LOSS" in lossy.title
-    assert lossy.costs[0].startswith("DATA LOSS: writes to payments-use1 not yet replicated to payments-euw1")
+    # The data lost is the RPO lag ("for user transactions"), not the replication lag.
+    rpo = fleet.rpo_lag(node(fleet, "payments-euw1"))
+    assert rpo is not None and rpo != fleet.lag(node(fleet, "payments-euw1"))
+    assert re.match(r"DATA LOSS: writes to payments-use1 not yet replicated to payments-euw1 \(RPO lag \d+ms\)", lossy.costs[0])
+    # A failover with data loss runs in the target's region.
     assert lossy.region == "eu-west-1" and lossy.follow["primary"] == euw1
     back = lossy.with_choice("mode", "switchover")
     assert back.operation == "SwitchoverGlobalCluster" and back.params["TargetDbClusterIdentifier"] == euw1
@@ -326,16 +345,59 @@ def test_busy_and_external_nodes_are_refused(fleet):
 
     rebooting = replace(node(fleet, "orders-pg"), status="rebooting")
     result = plan(F, rebooting, fleet)
-    assert isinstance(result, Refusal) and result.reason == "orders-pg is rebooting: wait until it is available"
-    stopped = replace(node(fleet, "legacy-reports"), status="stopped")
-    assert isinstance(plan(S, stopped, fleet, now=NOW), ActionPlan)  # a stopped instance can be snapshotted
-    external = Node(key="external:x", id="orders-pg", type=NodeType.EXTERNAL, role=node(fleet, "orders-pg").role, region="ap-south-1")
+    assert isinstance(result, Refusal)
+    assert result.reason == "orders-pg is rebooting: RebootDBInstance with failover needs it available"
+    external = Node(
+        key="external:x", id="orders-pg", type=NodeType.EXTERNAL, role=node(fleet, "orders-pg").role,
+        region="ap-south-1", status="not polled",
+    )
     result = plan(P, external, fleet)
     assert isinstance(result, Refusal)
     assert result.reason == "orders-pg is in ap-south-1, which is not polled: add --region ap-south-1 to act on it"
+    gone = replace(external, region="us-east-1", status="not found")
+    assert plan(P, gone, fleet).reason == "orders-pg was not described in us-east-1 (not found): nothing to act on"
     # Without `now`, a snapshot is named after the wall clock (UTC).
     named = plan(S, node(fleet, "orders-pg"), fleet)
     assert re.fullmatch(r"orders-pg-\d{4}-\d\d-\d\d-\d{4}", named.params["DBSnapshotIdentifier"])
+
+
+def test_snapshots_need_the_state_aws_needs(fleet):
+    """CreateDBSnapshot: "available or storage-optimization"; CreateDBClusterSnapshot: available."""
+    from dataclasses import replace
+
+    assert refused(fleet, S, "reports-pg-staging") == (
+        "reports-pg-staging is stopped: CreateDBSnapshot needs it available or storage-optimization"
+    )
+    optimizing = replace(node(fleet, "legacy-reports"), status="storage-optimization")
+    assert isinstance(plan(S, optimizing, fleet, now=NOW), ActionPlan)
+    stopped_cluster = replace(node(fleet, "search-aurora"), status="stopped")
+    result = plan(S, stopped_cluster, fleet, now=NOW)
+    assert isinstance(result, Refusal) and result.reason == "search-aurora is stopped: CreateDBClusterSnapshot needs it available"
+
+
+def test_rds_custom_gets_no_reboot_with_failover_and_no_promote(fleet):
+    from dataclasses import replace
+
+    custom = replace(node(fleet, "orders-pg"), engine="custom-oracle-ee")
+    assert plan(F, custom, fleet).reason == (
+        "orders-pg is RDS Custom (custom-oracle-ee): RebootDBInstance doesn't apply to RDS Custom"
+    )
+    replica = replace(node(fleet, "orders-pg-ro1"), engine="custom-sqlserver-ee")
+    assert plan(P, replica, fleet).reason == (
+        "orders-pg-ro1 is RDS Custom (custom-sqlserver-ee): PromoteReadReplica doesn't apply to RDS Custom"
+    )
+    assert isinstance(plan(S, custom, fleet, now=NOW), ActionPlan)  # snapshots work as for RDS
+
+
+def test_a_green_member_changes_only_through_its_deployment(fleet):
+    green = next(n for n in fleet.walk() if n.id.startswith("billing-mysql-green-"))
+    for action in (F, P):
+        reason = plan(action, green, fleet).reason
+        assert reason.startswith(f"{green.id} is the green side of blue/green deployment billing-mysql-8-4 (AVAILABLE)")
+        assert reason.endswith("switch over the deployment instead")
+    assert isinstance(plan(S, green, fleet, now=NOW), ActionPlan)
+    blue = node(fleet, "billing-mysql")
+    assert plan(P, blue, fleet).reason == "billing-mysql is not a read replica: there is nothing to promote"
 
 
 def test_applies_matches_plan(fleet):

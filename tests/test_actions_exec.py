@@ -20,7 +20,7 @@ from rdstui.core.poller import FleetPoller
 from rdstui.core.session import DEMO_CREDENTIALS, AwsTarget, SessionFactory
 from rdstui.demo import DemoFleet
 
-from support import ACCOUNT, Clock, arn
+from support import ACCOUNT, Clock, arn, find_node
 
 S, F, P = ActionKind.SNAPSHOT, ActionKind.FAILOVER, ActionKind.PROMOTE
 
@@ -56,7 +56,7 @@ async def poll(factory: SessionFactory, clock: Clock, regions: list[str] | None 
 
 
 def node(fleet: Fleet, ident: str) -> Node:
-    found = fleet.find(ident)
+    found = find_node(fleet, ident)
     assert found is not None, ident
     return found
 
@@ -213,7 +213,8 @@ async def test_cross_region_promote(demo, factory, clock):
     "ident,action,choices,line",
     [
         ("search-aurora", F, {}, "failover done in 20s: search-aurora-b is now the writer"),
-        ("inventory-maz", F, {"target": "inventory-maz-instance-3"}, "failover done in 20s: inventory-maz-instance-3 is now the writer"),
+        # RDS for MySQL Multi-AZ DB cluster: no target; AWS picks the readable standby.
+        ("inventory-maz", F, {}, "failover done in 20s: inventory-maz-instance-2 is now the writer"),
         ("payments-global", F, {}, "switchover done in 50s: payments-usw2 is now primary (us-west-2)"),
         (
             "payments-global",
@@ -241,7 +242,7 @@ async def test_cluster_actions_end_to_end(demo, factory, clock, rds_calls, ident
     fleet = await poll(factory, clock)
     if p.operation in ("FailoverDBCluster",):
         writer = next(c for c in node(fleet, ident).children if c.role is Role.WRITER)
-        assert writer.id == p.params["TargetDBInstanceIdentifier"]
+        assert writer.id == p.params.get("TargetDBInstanceIdentifier", "inventory-maz-instance-2")
     elif p.operation in ("SwitchoverGlobalCluster", "FailoverGlobalCluster"):
         glob = node(fleet, "payments-global")
         primary = next(c for c in glob.children if c.role is Role.PRIMARY)
@@ -386,9 +387,12 @@ async def test_tracker_notices_a_vanished_target(demo, factory, clock):
     tracker.begin(p)
     tracker.sent(p, Outcome(True, "sent"))
     fleet = await poll(factory, clock)
-    ro1 = node(fleet, "orders-pg-ro1")
-    node(fleet, "orders-pg").children.remove(ro1)  # as if it had been deleted
-    (done,) = tracker.observe(fleet)
+    gone = node(fleet, "orders-pg-ro1").key
+
+    def without(found: Node) -> Node:  # as if it had been deleted
+        return replace(found, children=tuple(without(c) for c in found.children if c.key != gone))
+
+    (done,) = tracker.observe(replace(fleet, roots=tuple(without(r) for r in fleet.roots)))
     assert done.line == "orders-pg-ro1 is no longer in the fleet" and not done.ok
 
 

@@ -194,14 +194,16 @@ def test_remove_global_secondary_stands_alone(demo, clock):
 
 
 @pytest.mark.parametrize(
-    "cluster_id,target",
-    [("search-aurora", "search-aurora-b"), ("inventory-maz", "inventory-maz-instance-3")],
+    "cluster_id,target,named",
+    [("search-aurora", "search-aurora-b", True), ("inventory-maz", "inventory-maz-instance-2", False)],
+    ids=["aurora-named-target", "mysql-multi-az-aws-picks"],
 )
-def test_cluster_failover_moves_the_writer(demo, clock, cluster_id, target):
+def test_cluster_failover_moves_the_writer(demo, clock, cluster_id, target, named):
     east = demo.client("rds", "us-east-1")
     old = writers(cluster(demo, "us-east-1", cluster_id))
     assert old != [target]
-    answer = east.failover_db_cluster(DBClusterIdentifier=cluster_id, TargetDBInstanceIdentifier=target)
+    chosen = {"TargetDBInstanceIdentifier": target} if named else {}
+    answer = east.failover_db_cluster(DBClusterIdentifier=cluster_id, **chosen)
     assert answer["DBCluster"]["Status"] == "failing-over"
     assert writers(cluster(demo, "us-east-1", cluster_id)) == old  # not yet
     wait(demo, clock, 10)
@@ -210,7 +212,7 @@ def test_cluster_failover_moves_the_writer(demo, clock, cluster_id, target):
     wait(demo, clock, 5)
     assert cluster(demo, "us-east-1", cluster_id)["Status"] == "available"
     messages = events(demo, "us-east-1", cluster_id)
-    assert f"Completed failover to DB instance: {target}" in messages
+    assert f"Completed failover to DB instance: {target}." in messages
     assert any(m.startswith(("Started cross AZ failover", "Started same AZ failover")) for m in messages)
 
 
@@ -222,15 +224,45 @@ def test_cluster_failover_refusals(demo):
     with pytest.raises(ClientError) as caught:
         demo.client("rds", "us-west-2").failover_db_cluster(DBClusterIdentifier="payments-usw2")
     assert error_code(caught) == "InvalidDBClusterStateFault"
+    # "This setting isn't supported for RDS for MySQL Multi-AZ DB clusters."
+    with pytest.raises(ClientError) as caught:
+        east.failover_db_cluster(DBClusterIdentifier="inventory-maz", TargetDBInstanceIdentifier="inventory-maz-instance-3")
+    assert error_code(caught) == "InvalidParameterCombination"
+    assert "MySQL Multi-AZ DB clusters" in caught.value.response["Error"]["Message"]
 
 
 # --------------------------------------------------------------------------- global database
 
 
-def test_global_switchover_moves_the_primary(demo, clock):
-    usw2 = demo.client("rds", "us-west-2")
+def sync(glob: dict) -> dict[str, str]:
+    return {m["DBClusterArn"].split(":")[-1]: m["SynchronizationStatus"] for m in glob["GlobalClusterMembers"]}
+
+
+def test_global_calls_sent_to_the_wrong_region_are_refused(demo):
     target = arn("us-west-2", "cluster", "payments-usw2")
-    answer = usw2.switchover_global_cluster(GlobalClusterIdentifier="payments-global", TargetDbClusterIdentifier=target)
+    with pytest.raises(ClientError) as caught:  # a switchover runs in the primary's region
+        demo.client("rds", "us-west-2").switchover_global_cluster(
+            GlobalClusterIdentifier="payments-global", TargetDbClusterIdentifier=target
+        )
+    assert error_code(caught) == "InvalidParameterValue" and "us-east-1" in caught.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as caught:  # a failover with data loss in the target's
+        demo.client("rds", "us-east-1").failover_global_cluster(
+            GlobalClusterIdentifier="payments-global", TargetDbClusterIdentifier=target, AllowDataLoss=True
+        )
+    assert error_code(caught) == "InvalidParameterValue"
+    with pytest.raises(ClientError) as caught:  # a member leaves from its own region
+        demo.client("rds", "us-east-1").remove_from_global_cluster(
+            GlobalClusterIdentifier="payments-global", DbClusterIdentifier=target
+        )
+    assert error_code(caught) == "InvalidParameterValue"
+    assert global_cluster(demo)["Status"] == "available"
+
+
+def test_global_switchover_moves_the_primary(demo, clock):
+    use1 = demo.client("rds", "us-east-1")
+    target = arn("us-west-2", "cluster", "payments-usw2")
+    assert set(sync(global_cluster(demo)).values()) == {"connected"}
+    answer = use1.switchover_global_cluster(GlobalClusterIdentifier="payments-global", TargetDbClusterIdentifier=target)
     glob = answer["GlobalCluster"]
     assert glob["Status"] == "switching-over"
     assert glob["FailoverState"] == {
@@ -243,6 +275,7 @@ def test_global_switchover_moves_the_primary(demo, clock):
     glob = global_cluster(demo)
     assert glob["FailoverState"]["Status"] == "switching-over"
     assert not any(m["IsWriter"] for m in glob["GlobalClusterMembers"])  # old primary shut down
+    assert sync(glob)["payments-use1"] == "pending-resync"
     assert writers(cluster(demo, "us-east-1", "payments-use1")) == []
     wait(demo, clock, 35)  # 55 s
     glob = global_cluster(demo)
@@ -257,8 +290,10 @@ def test_global_switchover_moves_the_primary(demo, clock):
     assert "Old primary DB cluster payments-use1 in Region us-east-1 successfully shut down." in events(
         demo, "us-east-1", "payments-use1"
     )
-    # Later ticks keep it so (fidelity treats the old primary as a secondary now).
+    assert sync(glob)["payments-use1"] == "pending-resync"  # still catching up
+    # Later ticks keep it so (fidelity treats the old primary as a secondary now), and in sync.
     wait(demo, clock, 120, step=60)
+    assert set(sync(global_cluster(demo)).values()) == {"connected"}
     assert writers(cluster(demo, "us-east-1", "payments-use1")) == []
     assert writers(cluster(demo, "us-west-2", "payments-usw2")) == ["payments-usw2-a"]
 
@@ -373,3 +408,33 @@ async def test_simulator_ticks_faster_while_an_action_plays_out(demo, clock):
         assert len(calls) >= 4
     finally:
         del demo.tick
+
+
+# --------------------------------------------------------------------------- AWS's refusals
+
+
+def test_no_snapshot_of_a_stopped_instance(demo):
+    """CreateDBSnapshot: "The source DB instance must be in the available or storage-optimization state"."""
+    euw1 = demo.client("rds", "eu-west-1")
+    with pytest.raises(ClientError) as caught:
+        euw1.create_db_snapshot(DBInstanceIdentifier="reports-pg-staging", DBSnapshotIdentifier="while-stopped")
+    assert error_code(caught) == "InvalidDBInstanceState"
+    taken = euw1.describe_db_snapshots(DBInstanceIdentifier="reports-pg-staging")["DBSnapshots"]
+    assert "while-stopped" not in {s["DBSnapshotIdentifier"] for s in taken}
+
+
+def test_rds_custom_refuses_reboot_and_promote(demo):
+    """RebootDBInstance and PromoteReadReplica "don't apply to RDS Custom" (the API reference).
+    moto does not create custom engines, so an instance is made one in its backend."""
+    from rdstui.demo.fidelity import rds_backends
+
+    rds_backends()["us-east-1"].databases["orders-pg-ro1"].engine = "custom-oracle-ee"
+    east = demo.client("rds", "us-east-1")
+    for call in (
+        lambda: east.reboot_db_instance(DBInstanceIdentifier="orders-pg-ro1"),
+        lambda: east.promote_read_replica(DBInstanceIdentifier="orders-pg-ro1"),
+    ):
+        with pytest.raises(ClientError) as caught:
+            call()
+        assert error_code(caught) == "InvalidParameterCombination" and "RDS Custom" in str(caught.value)
+    assert instance(demo, "us-east-1", "orders-pg-ro1")["DBInstanceStatus"] == "available"

@@ -66,14 +66,15 @@ def clusters(aws, region: str) -> dict[str, dict]:
     return {c["DBClusterIdentifier"]: c for c in aws("rds", region).describe_db_clusters()["DBClusters"]}
 
 
-def lag_values(aws, region: str, metric: str, dim: str, ident: str, unit: str, now: datetime, minutes: int = 60) -> list[float]:
-    """Oldest first, one per minute."""
+def lag_values(aws, region: str, metric: str, dims, ident: str, unit: str, now: datetime, minutes: int = 60) -> list[float]:
+    """Oldest first, one per minute. `dims`: a dimension name (its value `ident`) or a tuple of (name, value)."""
+    dimensions = [{"Name": dims, "Value": ident}] if isinstance(dims, str) else [{"Name": n, "Value": v} for n, v in dims]
     result = aws("cloudwatch", region).get_metric_data(
         MetricDataQueries=[
             {
                 "Id": "q",
                 "MetricStat": {
-                    "Metric": {"Namespace": "AWS/RDS", "MetricName": metric, "Dimensions": [{"Name": dim, "Value": ident}]},
+                    "Metric": {"Namespace": "AWS/RDS", "MetricName": metric, "Dimensions": dimensions},
                     "Period": 60,
                     "Stat": "Average",
                     "Unit": unit,
@@ -90,30 +91,37 @@ def lag_values(aws, region: str, metric: str, dim: str, ident: str, unit: str, n
 # --------------------------------------------------------------------------- topology
 
 
+GREEN = "billing-mysql-green-"  # moto adds a random suffix, seeded by the demo
 EXPECTED_INSTANCES = {
     "us-east-1": {
         "orders-pg", "orders-pg-ro1", "orders-pg-ro1-cascade",
         "payments-use1-a", "payments-use1-b", "payments-use1-c",
         "inventory-maz-instance-1", "inventory-maz-instance-2", "inventory-maz-instance-3",
-        "search-aurora-a", "search-aurora-b",
+        "search-aurora-a", "search-aurora-b", "orders-aurora-pg-a", "billing-mysql", GREEN,
     },
     "us-west-2": {
         "orders-pg-dr", "payments-usw2-a", "payments-usw2-b",
-        "catalog-mysql", "catalog-mysql-ro-spiky", "catalog-mysql-ro-drift",
+        "catalog-mysql", "catalog-mysql-ro-spiky", "catalog-mysql-ro-drift", "catalog-mysql-ro-broken",
+        "sessions-sv2-1", "sessions-sv2-2",
     },
-    "eu-west-1": {"legacy-reports", "payments-euw1-a", "search-aurora-euw1-a"},
+    "eu-west-1": {"legacy-reports", "payments-euw1-a", "search-aurora-euw1-a", "reports-pg-staging"},
 }
 EXPECTED_CLUSTERS = {
-    "us-east-1": {"payments-use1", "inventory-maz", "search-aurora"},
-    "us-west-2": {"payments-usw2"},
+    "us-east-1": {"payments-use1", "inventory-maz", "search-aurora", "orders-aurora-pg"},
+    "us-west-2": {"payments-usw2", "sessions-sv2"},
     "eu-west-1": {"payments-euw1", "search-aurora-euw1"},
 }
+
+
+def shown(names) -> set[str]:
+    """Identifiers with the green's random suffix cut, to compare with EXPECTED_*."""
+    return {GREEN if name.startswith(GREEN) else name for name in names}
 
 
 def test_identifiers_per_region(fleet, aws):
     assert fleet.REGIONS == ("us-east-1", "us-west-2", "eu-west-1")
     for region in fleet.REGIONS:
-        assert set(instances(aws, region)) == EXPECTED_INSTANCES[region]
+        assert shown(instances(aws, region)) == EXPECTED_INSTANCES[region]
         assert set(clusters(aws, region)) == EXPECTED_CLUSTERS[region]
 
 
@@ -122,7 +130,7 @@ def test_every_instance_looks_like_aws(fleet, aws):
     for region in fleet.REGIONS:
         for ident, db in instances(aws, region).items():
             assert db["AvailabilityZone"].startswith(region), ident
-            assert db["DBInstanceStatus"] == "available"
+            assert db["DBInstanceStatus"] == ("stopped" if ident == "reports-pg-staging" else "available")
             assert db["Endpoint"]["Address"].startswith(f"{ident}.") and region in db["Endpoint"]["Address"]
             assert db["DBInstanceClass"].startswith("db.")
             dbi_ids.add(db["DbiResourceId"])
@@ -167,7 +175,39 @@ def test_replica_tree(aws):
     assert set(west["catalog-mysql"]["ReadReplicaDBInstanceIdentifiers"]) == {
         "catalog-mysql-ro-spiky",
         "catalog-mysql-ro-drift",
+        "catalog-mysql-ro-broken",
     }
+    # Every replica reports its replication; the broken one as AWS reports an error.
+    assert west["catalog-mysql-ro-drift"]["StatusInfos"] == [
+        {"StatusType": "read replication", "Normal": True, "Status": "replicating"}
+    ]
+    (broken,) = west["catalog-mysql-ro-broken"]["StatusInfos"]
+    assert (broken["Status"], broken["Normal"]) == ("error", False) and "Error 1062" in broken["Message"]
+    assert "StatusInfos" not in west["catalog-mysql"]
+    # An Aurora PostgreSQL replica cluster of an RDS PostgreSQL instance, listed by its source.
+    assert source["ReadReplicaDBClusterIdentifiers"] == ["orders-aurora-pg"]
+    aurora = clusters(aws, "us-east-1")["orders-aurora-pg"]
+    assert aurora["ReplicationSourceIdentifier"] == arn("us-east-1", "db", "orders-pg")
+
+
+def test_blue_green_serverless_and_stopped(aws, clock):
+    east = aws("rds", "us-east-1")
+    (deployment,) = east.describe_blue_green_deployments()["BlueGreenDeployments"]
+    assert deployment["BlueGreenDeploymentName"] == "billing-mysql-8-4" and deployment["Status"] == "AVAILABLE"
+    assert deployment["Source"] == arn("us-east-1", "db", "billing-mysql")
+    green_id = deployment["Target"].split(":")[-1]
+    green = instances(aws, "us-east-1")[green_id]
+    assert green_id.startswith(GREEN) and green["EngineVersion"] == "8.4.3"
+    assert green["ReadReplicaSourceDBInstanceIdentifier"] == "billing-mysql"  # kept in sync from blue
+    sv2 = clusters(aws, "us-west-2")["sessions-sv2"]
+    assert sv2["ServerlessV2ScalingConfiguration"] == {"MinCapacity": 0.5, "MaxCapacity": 16.0}
+    assert {instances(aws, "us-west-2")[m["DBInstanceIdentifier"]]["DBInstanceClass"] for m in sv2["DBClusterMembers"]} == {"db.serverless"}
+    stopped = instances(aws, "eu-west-1")["reports-pg-staging"]
+    assert stopped["DBInstanceStatus"] == "stopped"
+    restart = stopped["AutomaticRestartTime"]
+    assert timedelta(days=4) < restart - clock.now < timedelta(days=5), "7 days after it was stopped, 2 days ago"
+    # No logs shipped while stopped: the restorable time is where it stopped.
+    assert clock.now - stopped["LatestRestorableTime"] > timedelta(days=2)
 
 
 def test_global_database(aws):
@@ -246,6 +286,11 @@ def test_snapshots_and_events_are_in_the_past(aws, clock):
 # --------------------------------------------------------------------------- metrics
 
 
+def by_id(name: str, ident: str):
+    return ((name, ident),)
+
+
+# (region, metric, dimensions, identifier, unit): the dimension sets AWS publishes under.
 LAG_SERIES = [
     ("us-east-1", "ReplicaLag", "DBInstanceIdentifier", "orders-pg-ro1", "Seconds"),
     ("us-east-1", "ReplicaLag", "DBInstanceIdentifier", "orders-pg-ro1-cascade", "Seconds"),
@@ -256,49 +301,82 @@ LAG_SERIES = [
     ("us-east-1", "ReplicaLag", "DBInstanceIdentifier", "inventory-maz-instance-3", "Seconds"),
     ("us-east-1", "AuroraReplicaLag", "DBInstanceIdentifier", "payments-use1-b", "Milliseconds"),
     ("us-east-1", "AuroraReplicaLag", "DBInstanceIdentifier", "search-aurora-b", "Milliseconds"),
-    ("us-west-2", "AuroraGlobalDBReplicationLag", "DBClusterIdentifier", "payments-usw2", "Milliseconds"),
-    ("eu-west-1", "AuroraGlobalDBReplicationLag", "DBClusterIdentifier", "payments-euw1", "Milliseconds"),
-    ("eu-west-1", "AuroraBinlogReplicaLag", "DBClusterIdentifier", "search-aurora-euw1", "Seconds"),
+    ("us-west-2", "AuroraGlobalDBReplicationLag", (("DBClusterIdentifier", "payments-usw2"), ("SourceRegion", "us-east-1")), "payments-usw2", "Milliseconds"),
+    ("eu-west-1", "AuroraGlobalDBReplicationLag", (("DBClusterIdentifier", "payments-euw1"), ("SourceRegion", "us-east-1")), "payments-euw1", "Milliseconds"),
+    ("us-west-2", "AuroraGlobalDBRPOLag", (("DBClusterIdentifier", "payments-usw2"), ("SourceRegion", "us-east-1")), "payments-usw2", "Milliseconds"),
+    ("eu-west-1", "AuroraBinlogReplicaLag", (("DBClusterIdentifier", "search-aurora-euw1"), ("Role", "WRITER")), "search-aurora-euw1", "Seconds"),
+    ("us-east-1", "RDSToAuroraPostgreSQLReplicaLag", (("DBClusterIdentifier", "orders-aurora-pg"), ("Role", "WRITER")), "orders-aurora-pg", "Seconds"),
 ]
 
 
-@pytest.mark.parametrize("region,metric,dim,ident,unit", LAG_SERIES, ids=[s[3] for s in LAG_SERIES])
-def test_lag_series_backfilled(aws, clock, region, metric, dim, ident, unit):
-    values = lag_values(aws, region, metric, dim, ident, unit, clock.now)
+@pytest.mark.parametrize("region,metric,dims,ident,unit", LAG_SERIES, ids=[f"{s[1]}-{s[3]}" for s in LAG_SERIES])
+def test_lag_series_backfilled(aws, clock, region, metric, dims, ident, unit):
+    values = lag_values(aws, region, metric, dims, ident, unit, clock.now)
     assert len(values) >= 60
     assert all(v >= 0 for v in values)
     if metric == "AuroraReplicaLag":
         assert all(5 <= v <= 60 for v in values)
-    if metric == "AuroraGlobalDBReplicationLag":
-        assert all(90 <= v <= 950 for v in values)
+    if metric.startswith("AuroraGlobalDB"):
+        assert all(90 <= v <= 1100 for v in values)
+
+
+def test_a_broken_replica_reports_lag_minus_one(aws, clock):
+    values = lag_values(aws, "us-west-2", "ReplicaLag", "DBInstanceIdentifier", "catalog-mysql-ro-broken", "Seconds", clock.now)
+    assert len(values) >= 60 and set(values) == {-1.0}
+
+
+def published(aws, region: str) -> dict[str, set[tuple[tuple[str, str], ...]]]:
+    """Metric name -> every dimension set it is published under in `region`."""
+    found: dict[str, set[tuple[tuple[str, str], ...]]] = {}
+    for page in aws("cloudwatch", region).get_paginator("list_metrics").paginate(Namespace="AWS/RDS"):
+        for metric in page["Metrics"]:
+            dims = tuple((d["Name"], d["Value"]) for d in metric["Dimensions"])
+            found.setdefault(metric["MetricName"], set()).add(dims)
+    return found
 
 
 def test_lag_metrics_only_for_replicas(fleet, aws):
     lagging = set()
     for region in fleet.REGIONS:
-        paginator = aws("cloudwatch", region).get_paginator("list_metrics")
-        for page in paginator.paginate(Namespace="AWS/RDS"):
-            for metric in page["Metrics"]:
-                if metric["MetricName"].endswith("Lag"):
-                    (dim,) = metric["Dimensions"]
-                    lagging.add((region, metric["MetricName"], dim["Name"], dim["Value"]))
-    expected = {s[:4] for s in LAG_SERIES} | {
-        ("us-east-1", "AuroraReplicaLag", "DBInstanceIdentifier", "payments-use1-c"),
-        ("us-west-2", "AuroraReplicaLag", "DBInstanceIdentifier", "payments-usw2-a"),
-        ("us-west-2", "AuroraReplicaLag", "DBInstanceIdentifier", "payments-usw2-b"),
-        ("eu-west-1", "AuroraReplicaLag", "DBInstanceIdentifier", "payments-euw1-a"),
+        for name, sets in published(aws, region).items():
+            if name.endswith("Lag"):
+                lagging |= {(region, name, dims) for dims in sets}
+    green = next(ident for _, _, dims in lagging for _, ident in dims if ident.startswith(GREEN))
+
+    def as_dims(dims, ident):
+        return ((dims, ident),) if isinstance(dims, str) else dims
+
+    expected = {(s[0], s[1], as_dims(s[2], s[3])) for s in LAG_SERIES} | {
+        ("us-west-2", "ReplicaLag", by_id("DBInstanceIdentifier", "catalog-mysql-ro-broken")),
+        ("us-east-1", "ReplicaLag", by_id("DBInstanceIdentifier", green)),
+        ("us-east-1", "AuroraReplicaLag", by_id("DBInstanceIdentifier", "payments-use1-c")),
+        ("us-west-2", "AuroraReplicaLag", by_id("DBInstanceIdentifier", "payments-usw2-a")),
+        ("us-west-2", "AuroraReplicaLag", by_id("DBInstanceIdentifier", "payments-usw2-b")),
+        ("eu-west-1", "AuroraReplicaLag", by_id("DBInstanceIdentifier", "payments-euw1-a")),
+        ("us-west-2", "AuroraReplicaLag", by_id("DBInstanceIdentifier", "sessions-sv2-2")),
+        # The global lags also under SourceRegion alone; binlog and RDS-to-Aurora lag per cluster too.
+        ("us-west-2", "AuroraGlobalDBReplicationLag", by_id("SourceRegion", "us-east-1")),
+        ("eu-west-1", "AuroraGlobalDBReplicationLag", by_id("SourceRegion", "us-east-1")),
+        ("us-west-2", "AuroraGlobalDBRPOLag", by_id("SourceRegion", "us-east-1")),
+        ("eu-west-1", "AuroraGlobalDBRPOLag", by_id("SourceRegion", "us-east-1")),
+        ("eu-west-1", "AuroraGlobalDBRPOLag", (("DBClusterIdentifier", "payments-euw1"), ("SourceRegion", "us-east-1"))),
+        ("eu-west-1", "AuroraBinlogReplicaLag", by_id("DBClusterIdentifier", "search-aurora-euw1")),
+        ("us-east-1", "RDSToAuroraPostgreSQLReplicaLag", by_id("DBClusterIdentifier", "orders-aurora-pg")),
     }
     assert lagging == expected
 
 
-def test_every_instance_has_host_metrics(fleet, aws, clock):
+def test_every_instance_has_the_host_metrics_of_its_engine(fleet, aws, clock):
     for region in fleet.REGIONS:
-        names: dict[str, set[str]] = {}
-        for metric in aws("cloudwatch", region).list_metrics(Namespace="AWS/RDS")["Metrics"]:
-            (dim,) = metric["Dimensions"]
-            names.setdefault(metric["MetricName"], set()).add(dim["Value"])
-        for metric in ("CPUUtilization", "DatabaseConnections", "FreeStorageSpace"):
-            assert EXPECTED_INSTANCES[region] <= names[metric], (region, metric)
+        names = {name: {dims[0][1] for dims in sets} for name, sets in published(aws, region).items()}
+        running = {i for i in EXPECTED_INSTANCES[region] if i != "reports-pg-staging"}  # a stopped one publishes nothing
+        for metric in ("CPUUtilization", "DatabaseConnections"):
+            assert running <= shown(names[metric]), (region, metric)
+        aurora = {i for i in running if i.startswith(("payments-", "search-aurora-", "orders-aurora-pg-", "sessions-sv2-"))}
+        serverless = {i for i in running if i.startswith("sessions-sv2-")}
+        assert shown(names.get("FreeStorageSpace", ())) == running - aurora, "Aurora does not publish FreeStorageSpace"
+        assert shown(names.get("FreeLocalStorage", ())) == aurora - serverless
+        assert shown(names.get("ServerlessDatabaseCapacity", ())) == serverless == shown(names.get("ACUUtilization", ()))
     cpu = lag_values(aws, "us-east-1", "CPUUtilization", "DBInstanceIdentifier", "orders-pg", "Percent", clock.now)
     assert len(cpu) >= 60 and all(0 < v <= 100 for v in cpu)
 
@@ -321,7 +399,8 @@ def test_tick_adds_exactly_the_new_minutes(fleet, aws, clock):
 
     ident = ("us-west-2", "ReplicaLag", "DBInstanceIdentifier", "orders-pg-dr", "Seconds")
     before_total = stored()
-    series = len(fleet.simulator.states)
+    # One datum a minute per series and dimension set it is published under.
+    series = sum(len(state.spec.key.dimension_sets) for state in fleet.simulator.states.values())
     before = lag_values(aws, *ident, clock.now, minutes=120)
     fleet.tick(clock.now)  # nothing new within the same minute
     assert stored() == before_total
@@ -431,4 +510,4 @@ def test_own_server_lifecycle():
     # moto's state is process-wide: a second demo in the same process starts clean.
     with DemoFleet(backfill_minutes=0).start() as again:
         assert again.endpoint_url != url
-        assert len(again.client("rds", "eu-west-1").describe_db_instances()["DBInstances"]) == 3
+        assert len(again.client("rds", "eu-west-1").describe_db_instances()["DBInstances"]) == 4

@@ -86,19 +86,41 @@ def recording(factory):
 
 
 def test_specs_follow_the_aws_documentation():
-    lag = {name: (s.dimension, s.stat, s.scale, s.source_unit, s.unit) for name, s in LAG_METRICS.items()}
-    assert lag == {
-        "ReplicaLag": ("DBInstanceIdentifier", "Maximum", 1.0, "Seconds", "Seconds"),
-        "AuroraReplicaLag": ("DBInstanceIdentifier", "Maximum", 0.001, "Milliseconds", "Seconds"),
-        "AuroraGlobalDBReplicationLag": ("DBClusterIdentifier", "Maximum", 0.001, "Milliseconds", "Seconds"),
-        "AuroraBinlogReplicaLag": ("DBClusterIdentifier", "Maximum", 1.0, "Seconds", "Seconds"),
+    """Units and statistics as the RDS and Aurora metric tables give them."""
+    specs = {name: (s.stat, s.scale, s.source_unit, s.unit) for name, s in LAG_METRICS.items()}
+    assert specs == {
+        "ReplicaLag": ("Maximum", 1.0, "Seconds", "Seconds"),
+        "AuroraReplicaLag": ("Maximum", 0.001, "Milliseconds", "Seconds"),
+        "AuroraGlobalDBReplicationLag": ("Maximum", 0.001, "Milliseconds", "Seconds"),
+        "AuroraGlobalDBRPOLag": ("Maximum", 0.001, "Milliseconds", "Seconds"),
+        "AuroraBinlogReplicaLag": ("Maximum", 1.0, "Seconds", "Seconds"),
+        "RDSToAuroraPostgreSQLReplicaLag": ("Maximum", 1.0, "Seconds", "Seconds"),
     }
-    gauges = {name: (s.dimension, s.stat, s.scale, s.unit) for name, s in INSTANCE_METRICS.items()}
+    gauges = {name: (s.stat, s.unit) for name, s in INSTANCE_METRICS.items()}
     assert gauges == {
-        "CPUUtilization": ("DBInstanceIdentifier", "Average", 1.0, "Percent"),
-        "DatabaseConnections": ("DBInstanceIdentifier", "Average", 1.0, "Count"),
-        "FreeStorageSpace": ("DBInstanceIdentifier", "Minimum", 1.0, "Bytes"),
+        "CPUUtilization": ("Average", "Percent"),
+        "DatabaseConnections": ("Average", "Count"),
+        "FreeStorageSpace": ("Minimum", "Bytes"),
+        "FreeLocalStorage": ("Minimum", "Bytes"),
+        "ServerlessDatabaseCapacity": ("Average", "Count"),
+        "ACUUtilization": ("Average", "Percent"),
     }
+
+
+def test_dimension_sets_asked_for_each_metric():
+    """Exact dimension sets: GetMetricData matches none but the one published."""
+    def dims(metric, ident="x", source_region=""):
+        return [[(d["Name"], d["Value"]) for d in v] for v in SeriesKey("r", metric, ident, source_region).variants()]
+
+    assert dims("ReplicaLag") == [[("DBInstanceIdentifier", "x")]]
+    assert dims("AuroraBinlogReplicaLag") == [[("DBClusterIdentifier", "x"), ("Role", "WRITER")], [("DBClusterIdentifier", "x")]]
+    # Global lags: every candidate set; SourceRegion only when the primary's region is known.
+    assert dims("AuroraGlobalDBRPOLag", "sec", "us-east-1") == [
+        [("DBClusterIdentifier", "sec")],
+        [("DBClusterIdentifier", "sec"), ("SourceRegion", "us-east-1")],
+        [("SourceRegion", "us-east-1")],
+    ]
+    assert dims("AuroraGlobalDBReplicationLag", "sec") == [[("DBClusterIdentifier", "sec")]]
 
 
 # --- the store ---------------------------------------------------------------
@@ -237,12 +259,12 @@ async def test_batches_of_500_counted_on_the_wire(aws, factory, recording):
     assert len(requests) == math.ceil(n / MAX_QUERIES) == result.calls == 3
     assert {r["region"] for r in requests} == {"us-east-1"}
     assert sorted(len(call["MetricDataQueries"]) for call in seen) == [1, 500, 500]
-    # As sent: every key asked exactly once, ids m0.. within each call.
+    # As sent: every key asked exactly once (one dimension set), ids m0v0.. within each call.
     bodies = [r["body"] for r in requests]
     assert None not in bodies, "botocore no longer speaks JSON to CloudWatch: decode the new body format"
     asked = [q["MetricStat"]["Metric"]["Dimensions"][0]["Value"] for b in bodies for q in b["MetricDataQueries"]]
     assert sorted(asked) == [key.identifier for key in keys]
-    assert all(q["Id"] == f"m{i}" for b in bodies for i, q in enumerate(b["MetricDataQueries"]))
+    assert all(q["Id"] == f"m{i}v0" for b in bodies for i, q in enumerate(b["MetricDataQueries"]))
     assert result.errors == {} and result.points == len(marked)
     for i in marked:
         assert store.series(keys[i]) == [(t, float(i))]
@@ -394,15 +416,15 @@ class ScriptedFactory:
 async def test_next_token_is_followed_and_pages_merged():
     now = T + 10 * MINUTE + timedelta(seconds=5)
     keys = [SeriesKey("r", "AuroraReplicaLag", "a"), SeriesKey("r", "CPUUtilization", "a")]
-    # Ids follow sorted key order: m0 = AuroraReplicaLag, m1 = CPUUtilization.
+    # Ids follow sorted key order: m0v0 = AuroraReplicaLag, m1v0 = CPUUtilization (one dimension set each).
     pages = [
         {"MetricDataResults": [
-            {"Id": "m0", "Timestamps": [T + 9 * MINUTE, T + 8 * MINUTE], "Values": [900.0, 800.0],
+            {"Id": "m0v0", "Timestamps": [T + 9 * MINUTE, T + 8 * MINUTE], "Values": [900.0, 800.0],
              "StatusCode": "PartialData"},
-            {"Id": "m1", "Timestamps": [T + 9 * MINUTE], "Values": [50.0], "StatusCode": "Complete"},
+            {"Id": "m1v0", "Timestamps": [T + 9 * MINUTE], "Values": [50.0], "StatusCode": "Complete"},
         ], "NextToken": "page-2"},
         {"MetricDataResults": [
-            {"Id": "m0", "Timestamps": [T + 7 * MINUTE], "Values": [700.0], "StatusCode": "Complete"},
+            {"Id": "m0v0", "Timestamps": [T + 7 * MINUTE], "Values": [700.0], "StatusCode": "Complete"},
         ]},
     ]
     client = ScriptedClient(pages)
@@ -419,7 +441,7 @@ async def test_next_token_is_followed_and_pages_merged():
 
 async def test_slow_or_refusing_regions_become_errors():
     now = T + 10 * MINUTE
-    ok = ScriptedClient([{"MetricDataResults": [{"Id": "m0", "Timestamps": [T], "Values": [1.0]}]}])
+    ok = ScriptedClient([{"MetricDataResults": [{"Id": "m0v0", "Timestamps": [T], "Values": [1.0]}]}])
     slow = ScriptedClient(delay=5.0)
     denied = ScriptedClient(error=ClientError(
         {"Error": {"Code": "AccessDenied", "Message": "not authorized\nto GetMetricData"}}, "GetMetricData"))

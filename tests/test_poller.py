@@ -8,7 +8,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 from rdstui.cli import main
-from rdstui.core.poller import FleetPoller, metric_keys
+from rdstui.core.catalog import fleet_series
+from rdstui.core.poller import FleetPoller
 from rdstui.core.session import SessionFactory
 
 
@@ -37,9 +38,10 @@ async def test_poll_reads_every_page_and_batches_metrics(aws, local_target):
         poller = FleetPoller(factory, ["us-east-1"])
         fleet = await poller.poll()
         assert len(fleet.roots) == 170
-        assert len(metric_keys(fleet.roots)) == 510
+        assert len(fleet_series(fleet)) == 510
         assert calls == Counter(
-            DescribeDBInstances=2, DescribeDBClusters=1, DescribeGlobalClusters=1, GetMetricData=2
+            DescribeDBInstances=2, DescribeDBClusters=1, DescribeGlobalClusters=1,
+            DescribeBlueGreenDeployments=1, GetMetricData=2,
         )
         calls.clear()
         await poller.poll(metrics=False)

@@ -13,9 +13,9 @@ from rdstui.demo import DemoFleet
 
 NODE_KEYS = {
     "id", "type", "role", "region", "az", "status", "engine", "engine_version",
-    "multi_az", "arn", "lag_seconds", "lag_metric", "children",
+    "multi_az", "arn", "lag_seconds", "lag_metric", "replication", "blue_green", "notes", "children",
 }
-REGION_KEYS = {"name", "ok", "error", "polled_at"}
+REGION_KEYS = {"name", "ok", "error", "polled_at", "notes"}
 
 
 def walk(nodes):
@@ -42,7 +42,7 @@ def test_json_contract_and_every_node_shape(demo_env, capsys):
     code = main(["status", "--json", *demo_env])
     document = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert set(document) == {"regions", "nodes"}
+    assert set(document) == {"regions", "nodes", "notices"}
     assert [r["name"] for r in document["regions"]] == list(DemoFleet.REGIONS)
     for region in document["regions"]:
         assert set(region) == REGION_KEYS and region["ok"] and region["error"] is None
@@ -113,7 +113,7 @@ async def test_failed_region_keeps_its_last_good_data_marked_stale(demo):
     euw1 = fleet.regions[2]
     assert (euw1.name, euw1.ok, euw1.stale, euw1.polled_at) == ("eu-west-1", False, True, before)
     assert "throttled" in euw1.error
-    assert fleet.find("legacy-reports") is not None, "last good data is kept"
+    assert any(node.id == "legacy-reports" for node in fleet.walk()), "last good data is kept"
     assert all(state.ok for state in fleet.regions[:2])
 
 
@@ -122,3 +122,23 @@ def test_demo_flag_runs_the_same_path(capsys):
     document = json.loads(capsys.readouterr().out)
     assert code == 0 and len(document["regions"]) == 3
     assert any(n["id"] == "payments-global" for n in document["nodes"])
+
+
+def test_json_says_broken_replication_blue_green_and_stopped(capsys):
+    """The shapes AWS reports that need saying: what `status --demo --json` shows of them."""
+    assert main(["status", "--demo", "--json"]) == 0
+    nodes = {n["id"]: n for n in walk(json.loads(capsys.readouterr().out)["nodes"]) if n["type"] != "standby"}
+    broken = nodes["catalog-mysql-ro-broken"]
+    assert broken["replication"]["normal"] is False and broken["replication"]["status"] in ("error", "not replicating")
+    assert "Error 1062" in broken["replication"]["message"] or "-1" in broken["replication"]["message"]
+    assert broken["lag_seconds"] == -1
+    assert nodes["catalog-mysql-ro-drift"]["replication"] == {"status": "replicating", "normal": True, "message": None}
+    assert nodes["orders-pg"]["replication"] is None
+    blue, green = nodes["billing-mysql"]["blue_green"], next(
+        n["blue_green"] for n in nodes.values() if n["id"].startswith("billing-mysql-green-")
+    )
+    assert blue["role"] == "blue" and green["role"] == "green" and blue["id"] == green["id"].strip()
+    assert blue["status"] == green["status"] == "AVAILABLE"
+    stopped = nodes["reports-pg-staging"]
+    assert stopped["status"] == "stopped" and any("starts it again" in note for note in stopped["notes"])
+    assert nodes["payments-usw2"]["replication"]["status"] == "connected"

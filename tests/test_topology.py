@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from rdstui.core.discovery import dedupe_global_clusters, describe_region
+from rdstui.core.discovery import describe_region
 from rdstui.core.model import Node, NodeType, Role
-from rdstui.core.topology import build_topology
+from rdstui.core.topology import Described, build_topology
 
 EAST, WEST = "us-east-1", "us-west-2"
 
@@ -25,16 +25,23 @@ def instance(rds, name: str, engine: str = "postgres", **extra) -> dict:
     )["DBInstance"]
 
 
-async def topology(factory, *regions: str) -> list[Node]:
+async def topology(factory, *regions: str) -> tuple[Node, ...]:
     data = await asyncio.gather(*(describe_region(factory, region) for region in regions))
-    return build_topology(
-        (i for d in data for i in d.instances),
-        (c for d in data for c in d.clusters),
-        dedupe_global_clusters(list(data)),
-    )
+    return build_topology(data).roots
 
 
-def by_id(roots: list[Node], ident: str, type_: NodeType | None = None) -> Node:
+def built(instances=(), clusters=(), globals_=(), *, polled=None) -> tuple[Node, ...]:
+    """The tree of hand-written records, each placed in its ARN's region."""
+    regions: dict[str, Described] = {}
+    for kind, records in (("instances", instances), ("clusters", clusters), ("global_clusters", globals_)):
+        for record in records:
+            arn = record.get("DBInstanceArn") or record.get("DBClusterArn") or "arn:aws:rds:us-east-1::x:x"
+            region = arn.split(":")[3]
+            getattr(regions.setdefault(region, Described(region)), kind).append(record)
+    return build_topology(list(regions.values()), polled=polled).roots
+
+
+def by_id(roots: tuple[Node, ...], ident: str, type_: NodeType | None = None) -> Node:
     for root in roots:
         for node in root.walk():
             if node.id == ident and (type_ is None or node.type is type_):
@@ -178,7 +185,7 @@ def test_multi_az_db_cluster_has_one_writer_and_two_readable_standbys():
          "DBInstanceStatus": "available"}
         for n in range(3)
     ]
-    roots = build_topology(instances, [cluster], [])
+    roots = built(instances, [cluster])
     assert shape(roots[0]) == ["inv", "cluster", "primary", [
         ["inv-1", "instance", "writer", []],
         ["inv-0", "instance", "reader", []],
@@ -195,8 +202,8 @@ def test_cross_region_aurora_replica_cluster_nests_under_its_source():
     replica = {"DBClusterIdentifier": "search-eu", "DBClusterArn": f"{west}:cluster:search-eu",
                "Engine": "aurora-mysql", "ReplicationSourceIdentifier": f"{east}:cluster:search",
                "DBClusterMembers": []}
-    roots = build_topology([], [source, replica], [])
+    roots = built([], [source, replica])
     assert shape(roots[0]) == ["search", "cluster", "primary", [["search-eu", "cluster", "replica", []]]]
     assert roots[0].children[0].lag_metric == "AuroraBinlogReplicaLag"
-    alone = build_topology([], [replica], [])
+    alone = built([], [replica], polled=["eu-west-1"])
     assert shape(alone[0]) == ["search", "external", "external", [["search-eu", "cluster", "replica", []]]]

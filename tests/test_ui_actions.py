@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from support import ACCOUNT, Clock, arn
+from support import ACCOUNT, Clock, arn, find_node
 
 from rdstui.core.action_exec import ReadOnlyError, execute
 from rdstui.core.actions import ActionPlan, plan
@@ -213,13 +213,33 @@ async def test_instance_failover_cancel_then_confirm_then_settles(demo, clock, w
 # --------------------------------------------------------------------------- f: clusters
 
 
+async def test_mysql_multi_az_db_cluster_failover_lets_aws_choose(demo, clock, wire) -> None:
+    """TargetDBInstanceIdentifier "isn't supported for RDS for MySQL Multi-AZ DB clusters": no picker."""
+    app = frozen_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await select(app, pilot, "inventory-maz")
+        await cancel_first(app, pilot, "f", wire)
+        text = flat(screen_text(app))
+        assert "Target inventory-maz (Multi-AZ DB cluster," in text
+        assert "New writer" not in text and "AWS chooses which readable standby becomes the writer" in text
+        assert "API call FailoverDBCluster in us-east-1 DBClusterIdentifier='inventory-maz'" in text
+        assert "TargetDBInstanceIdentifier" not in text
+        await confirm(app, pilot, "inventory-maz")
+        assert wire == [("FailoverDBCluster", {"DBClusterIdentifier": "inventory-maz"})]
+        await follow(app, pilot, demo, clock, 20)
+        assert row(app, "inventory-maz-instance-2")[1].split()[1] == "writer"
+        assert row(app, "inventory-maz-instance-1")[1].split()[1] == "reader"
+        assert any(n.endswith("inventory-maz-instance-2 is now the writer") for n in app.flow.notices)
+
+
 @pytest.mark.parametrize(
     ("cluster", "readers", "pick", "writer_before"),
     [
-        ("inventory-maz", ["inventory-maz-instance-2", "inventory-maz-instance-3"], 1, "inventory-maz-instance-1"),
         ("search-aurora", ["search-aurora-b"], 0, "search-aurora-a"),
+        ("payments-use1", ["payments-use1-b", "payments-use1-c"], 1, "payments-use1-a"),
     ],
-    ids=["multi-az-db-cluster", "aurora"],
+    ids=["aurora", "global-primary-in-region"],
 )
 async def test_cluster_failover_picks_a_reader(demo, clock, wire, cluster, readers, pick, writer_before) -> None:
     app = frozen_app(demo, clock=clock)
@@ -228,8 +248,7 @@ async def test_cluster_failover_picks_a_reader(demo, clock, wire, cluster, reade
         await select(app, pilot, cluster)
         modal = await cancel_first(app, pilot, "f", wire)
         text = flat(screen_text(app))
-        kind = "Multi-AZ DB cluster" if cluster == "inventory-maz" else "Aurora DB cluster"
-        assert f"Target {cluster} ({kind}," in text
+        assert f"Target {cluster} (Aurora DB cluster," in text
         assert "New writer" in text
         for reader in readers:
             assert reader in text
@@ -273,7 +292,8 @@ async def test_global_database_switchover_or_failover(demo, clock, wire, mode) -
         await pilot.press("pagedown")
         await pilot.pause()
         text = squeezed(screen_text(app))
-        assert "APIcallSwitchoverGlobalClusterinus-west-2" in text
+        # Sent where AWS runs a switchover: the current primary's region, and the modal says so.
+        assert "APIcallSwitchoverGlobalClusterinus-east-1(theregionofthecurrentprimarycluster" in text
         assert "GlobalClusterIdentifier='payments-global'" in text
         assert f"TargetDbClusterIdentifier='{arn('us-west-2', 'cluster', 'payments-usw2')}'" in text
         if mode == "failover":
@@ -284,12 +304,12 @@ async def test_global_database_switchover_or_failover(demo, clock, wire, mode) -
             await pilot.press("pagedown")
             await pilot.pause()
             text = squeezed(screen_text(app))
-            assert "APIcallFailoverGlobalClusterinus-west-2" in text and "AllowDataLoss=True" in text
+            assert "APIcallFailoverGlobalClusterinus-west-2(thetarget'sregion" in text and "AllowDataLoss=True" in text
             await pilot.press("pageup", "pageup")
             await pilot.pause()
             text = flat(screen_text(app))
             assert "DATA LOSS · IRREVERSIBLE" in text
-            assert "DATA LOSS: writes to payments-use1 not yet replicated to payments-usw2" in text
+            assert "DATA LOSS: writes to payments-use1 not yet replicated to payments-usw2 (RPO lag" in text
         await confirm(app, pilot, "payments-global")
         expected = {
             "GlobalClusterIdentifier": "payments-global",
@@ -456,7 +476,7 @@ async def test_read_only_offers_nothing_explains_and_cannot_send(demo, clock, wi
                 )
         # Even a plan sent straight through the runtime's factory is stopped by the guard.
         fleet = app.fleet
-        failover = plan("failover", fleet.find("orders-pg"), fleet)
+        failover = plan("failover", find_node(fleet, "orders-pg"), fleet)
         assert isinstance(failover, ActionPlan)
         outcome = await execute(app.runtime.factory, failover)
         assert not outcome.ok and outcome.error_code == "ReadOnly"
@@ -565,7 +585,7 @@ async def test_a_slow_region_does_not_hold_back_the_first_tree(demo, clock, monk
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(100):
             await pilot.pause(0.05)
-            if app.fleet is not None and app.fleet.find("orders-pg") and app.fleet.find("catalog-mysql"):
+            if app.fleet is not None and find_node(app.fleet, "orders-pg") and find_node(app.fleet, "catalog-mysql"):
                 break
         shown = {text.split()[0] for _, text in tree_rows(app)}
         assert {"orders-pg", "catalog-mysql", "payments-global"} <= shown

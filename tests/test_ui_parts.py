@@ -157,7 +157,7 @@ def test_elide_keeps_both_ends() -> None:
 
 
 def replica(**changes) -> Node:
-    node = Node(
+    fields = dict(
         key="arn:db:r",
         id="catalog-mysql-ro-drift",
         type=NodeType.INSTANCE,
@@ -166,11 +166,8 @@ def replica(**changes) -> Node:
         az="us-west-2c",
         engine="mysql",
         lag_metric="ReplicaLag",
-        lag_seconds=113.0,
     )
-    for key, value in changes.items():
-        setattr(node, key, value)
-    return node
+    return Node(**{**fields, **changes})
 
 
 @pytest.mark.parametrize("width", [77, 100, 140, 60])
@@ -182,6 +179,7 @@ def test_tree_label_columns_fit_the_tree(width: int) -> None:
             columns=columns,
             indent=depth * 3,
             lag_values=[float(v) for v in range(60)],
+            lag=113.0,
             warning=30,
             critical=300,
             palette=PALETTE,
@@ -194,10 +192,11 @@ def test_tree_label_columns_fit_the_tree(width: int) -> None:
 def test_tree_label_marks_what_a_user_must_notice() -> None:
     columns = Columns.fit(77)
     label = tree_label(
-        replica(status="storage-full", lag_seconds=None),
+        replica(status="storage-full"),
         columns=columns,
         indent=0,
         lag_values=[],
+        lag=None,
         warning=30,
         critical=300,
         palette=PALETTE,
@@ -208,19 +207,19 @@ def test_tree_label_marks_what_a_user_must_notice() -> None:
     assert any(span.start <= status < span.end and span.style == PALETTE.bad for span in label.spans)
     assert "—" in label.plain  # a lag series with no data yet
     external = Node(key="x", id="orders-pg", type=NodeType.EXTERNAL, role=Role.EXTERNAL, region="us-east-1", status="not polled")
-    text = tree_label(external, columns=columns, indent=0, lag_values=[], warning=30, critical=300, palette=PALETTE)
+    text = tree_label(external, columns=columns, indent=0, lag_values=[], lag=None, warning=30, critical=300, palette=PALETTE)
     assert "external" in text.plain and "not polled" in text.plain
 
 
 def test_filter_keeps_ancestors_in_order() -> None:
     leaf = replica(key="c", id="orders-pg-ro1-cascade", region="us-east-1", az="us-east-1b")
-    mid = replica(key="b", id="orders-pg-ro1", children=[leaf], region="us-east-1", az="us-east-1c")
+    mid = replica(key="b", id="orders-pg-ro1", children=(leaf,), region="us-east-1", az="us-east-1c")
     other = replica(key="d", id="orders-pg-dr", region="us-west-2")
-    root = Node(key="a", id="orders-pg", type=NodeType.INSTANCE, role=Role.PRIMARY, region="us-east-1", children=[mid, other])
+    root = Node(key="a", id="orders-pg", type=NodeType.INSTANCE, role=Role.PRIMARY, region="us-east-1", children=(mid, other))
     roots, matched = filter_roots([root], "cascade")
     assert matched == {"c"}
     assert [n.id for n in roots[0].walk()] == ["orders-pg", "orders-pg-ro1", "orders-pg-ro1-cascade"]
-    assert root.children == [mid, other]  # the model itself is untouched
+    assert root.children == (mid, other)  # the model itself is untouched
     roots, matched = filter_roots([root], "US-WEST-2 replica")
     assert matched == {"d"}
     assert filter_roots([root], "  ")[0] == [root]
@@ -304,15 +303,15 @@ def test_progress_takes_the_lag_columns_and_never_widens_the_line() -> None:
     from rdstui.ui.action_flow import elapsed
 
     replica = Node("k", "orders-pg-ro1", NodeType.INSTANCE, Role.REPLICA, "us-east-1", az="us-east-1c",
-                   status="modifying", lag_metric="ReplicaLag", lag_seconds=1.1)
+                   status="modifying", lag_metric="ReplicaLag")
     columns = Columns.fit(77)
-    plain = tree_label(replica, columns=columns, indent=0, lag_values=[1.0] * 8, warning=30, critical=300,
+    plain = tree_label(replica, columns=columns, indent=0, lag_values=[1.0] * 8, lag=1.1, warning=30, critical=300,
                        palette=PALETTE)
-    busy = tree_label(replica, columns=columns, indent=0, lag_values=[1.0] * 8, warning=30, critical=300,
+    busy = tree_label(replica, columns=columns, indent=0, lag_values=[1.0] * 8, lag=1.1, warning=30, critical=300,
                       palette=PALETTE, progress=f"⟳{elapsed(12)} promotion")
     assert busy.plain.endswith("⟳12s promotion") and "1.1s" not in busy.plain
     assert busy.cell_len <= plain.cell_len
-    long = tree_label(replica, columns=columns, indent=0, lag_values=[], warning=30, critical=300,
+    long = tree_label(replica, columns=columns, indent=0, lag_values=[], lag=1.1, warning=30, critical=300,
                       palette=PALETTE, progress="⟳1h02m 40% snapshot and more words")
     assert long.cell_len <= plain.cell_len and long.plain.endswith("…")
     assert [elapsed(s) for s in (0, 0.4, 12, 60, 3725)] == ["0s", "0s", "12s", "1m00s", "1h02m"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable
 
 from botocore import exceptions as bx
@@ -146,10 +147,9 @@ def explain(exc: BaseException, plan: ActionPlan) -> tuple[str, str]:
     return type(exc).__name__, f"{call} failed unexpectedly: {type(exc).__name__}: {exc}"
 
 
-def _started(plan: ActionPlan, response: dict[str, Any]) -> str:
-    """The success line: what AWS now says it is doing."""
-    p = plan.params
-    op = plan.operation
+def started_line(op: str, p: Mapping[str, Any], response: Mapping[str, Any]) -> str:
+    """The success line: what AWS now says it is doing (a response may still show
+    the state before the call: real ones do)."""
     if op == "CreateDBSnapshot":
         status = response.get("DBSnapshot", {}).get("Status", "creating")
         return f"snapshot {p['DBSnapshotIdentifier']} of {p['DBInstanceIdentifier']} started: {status}"
@@ -161,7 +161,8 @@ def _started(plan: ActionPlan, response: dict[str, Any]) -> str:
         return f"failover of {p['DBInstanceIdentifier']} started: it is {status}"
     if op == "FailoverDBCluster":
         status = response.get("DBCluster", {}).get("Status", "failing-over")
-        return f"failover of {p['DBClusterIdentifier']} to {p['TargetDBInstanceIdentifier']} started: {status}"
+        to = f" to {p['TargetDBInstanceIdentifier']}" if p.get("TargetDBInstanceIdentifier") else ""
+        return f"failover of {p['DBClusterIdentifier']}{to} started: {status}"
     if op in ("SwitchoverGlobalCluster", "FailoverGlobalCluster"):
         what = "switchover" if op == "SwitchoverGlobalCluster" else "failover with data loss"
         status = response.get("GlobalCluster", {}).get("Status", "")
@@ -174,7 +175,8 @@ def _started(plan: ActionPlan, response: dict[str, Any]) -> str:
         status = response.get("DBCluster", {}).get("Status", "promoting")
         return f"promotion of {p['DBClusterIdentifier']} started: it is {status}"
     if op == "RemoveFromGlobalCluster":
-        return f"{plan.target.id} is leaving {p['GlobalClusterIdentifier']} to stand alone"
+        member = str(p["DbClusterIdentifier"]).split(":")[-1]
+        return f"{member} is leaving {p['GlobalClusterIdentifier']} to stand alone"
     return f"{op} sent"  # pragma: no cover - every operation is listed above
 
 
@@ -223,4 +225,4 @@ async def _execute(
         sent = not isinstance(exc, (ReadOnlyError, bx.EndpointConnectionError, bx.ConnectTimeoutError))
         return Outcome(False, message, code, timer() - began, {}, sent=sent)
     answer = {k: v for k, v in dict(response).items() if k != "ResponseMetadata"}
-    return Outcome(True, _started(plan, answer), None, timer() - began, answer)
+    return Outcome(True, started_line(plan.operation, plan.params, answer), None, timer() - began, answer)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from collections.abc import Mapping
 from typing import Any, Callable
 
 from rdstui.core import errors
@@ -24,7 +25,7 @@ from rdstui.core.actions import ActionKind, ActionPlan, Refusal
 from rdstui.core.format import duration
 from rdstui.core.model import Fleet, Node, NodeType, Role
 from rdstui.core.session import SessionFactory
-from rdstui.core.topology import arn_identifier, arn_region
+from rdstui.core.arns import arn_identifier, arn_region
 
 # Past these, a tracked action is reported "still in progress" and let go.
 TIMEOUTS = {
@@ -186,7 +187,7 @@ class ActionTracker:
     def observe(self, fleet: Fleet) -> list[Settled]:
         """Check every running action against a new poll; returns those that settled."""
         now = self._now()
-        nodes = fleet.by_key()
+        nodes = fleet.nodes
         polled_ok = {r.name for r in fleet.regions if r.ok}
         done: list[Settled] = []
         for item in list(self._items.values()):
@@ -247,7 +248,7 @@ class ActionTracker:
         line = f"{item.noun} of {item.plan.target.id} still in progress after {_secs(now - item.started)}: check its events"
         return self._settle(item, now, False, line, timed_out=True)
 
-    def _check(self, item: Tracked, nodes: dict[str, Node], polled_ok: set[str], now: datetime) -> Settled | None:
+    def _check(self, item: Tracked, nodes: Mapping[str, Node], polled_ok: set[str], now: datetime) -> Settled | None:
         plan = item.plan
         if plan.operation in SNAPSHOT_OPERATIONS:
             return None  # followed through observe_snapshot
@@ -273,10 +274,11 @@ class ActionTracker:
                 )
             return None
         if op == "FailoverDBCluster":
-            wanted = plan.follow.get("writer")
+            wanted = plan.follow.get("writer")  # None: AWS picks (an RDS for MySQL Multi-AZ DB cluster)
             writer = next((c.id for c in node.children if c.role is Role.WRITER), None)
-            if writer == wanted:
-                return self._settle(item, now, True, f"failover done in {took}: {wanted} is now the writer")
+            moved = writer == wanted if wanted else writer not in (None, plan.follow.get("from_writer"))
+            if moved:
+                return self._settle(item, now, True, f"failover done in {took}: {writer} is now the writer")
             return None
         if op in ("SwitchoverGlobalCluster", "FailoverGlobalCluster"):
             wanted = plan.follow.get("primary")

@@ -21,9 +21,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Iterable
 
-from rdstui.core.format import duration
-from rdstui.core.model import Fleet, Node, NodeType, Role
-from rdstui.core.plans.context import READY_STATES, SNAPSHOT_STATES, FleetContext, refuse
+from rdstui.core.model import Fleet, Node, NodeType
+from rdstui.core.plans.context import INSTANCE_SNAPSHOT_STATES, READY_STATES, FleetContext, refuse
 from rdstui.core.plans.failover import plan_failover
 from rdstui.core.plans.names import (
     CLUSTER_SNAPSHOT_NAME_MAX,
@@ -32,7 +31,6 @@ from rdstui.core.plans.names import (
     validate_snapshot_name,
 )
 from rdstui.core.plans.plan import (
-    KEYS,
     OPERATIONS,
     ActionKind,
     ActionPlan,
@@ -45,16 +43,12 @@ from rdstui.core.plans.plan import (
 )
 from rdstui.core.plans.promote import plan_promote
 from rdstui.core.plans.snapshot import plan_snapshot
-from rdstui.core.topology import arn_identifier, arn_region, is_aurora, is_multi_az_db_cluster
 
 __all__ = [
     "ActionKind", "ActionPlan", "Choice", "InvalidChoice", "NameField", "Option", "Refusal", "Target",
-    "KEYS", "OPERATIONS", "READY_STATES", "SNAPSHOT_STATES", "SNAPSHOT_NAME_MAX", "CLUSTER_SNAPSHOT_NAME_MAX",
+    "OPERATIONS", "READY_STATES", "INSTANCE_SNAPSHOT_STATES", "SNAPSHOT_NAME_MAX", "CLUSTER_SNAPSHOT_NAME_MAX",
     "plan", "applies", "plan_snapshot", "plan_failover", "plan_promote",
     "propose_snapshot_name", "validate_snapshot_name",
-    # Importable from here before the planners moved out; kept for existing callers.
-    "Fleet", "Node", "NodeType", "Role", "duration", "datetime", "timezone",
-    "arn_identifier", "arn_region", "is_aurora", "is_multi_az_db_cluster",
 ]
 
 
@@ -94,7 +88,9 @@ def _common_refusal(action: ActionKind, node: Node) -> Refusal | None:
     if node.type is NodeType.STANDBY:
         return refuse(action, node, f"a standby is not a DB instance: select its primary {node.id}")
     if node.type is NodeType.EXTERNAL:
-        return refuse(
-            action, node, f"{node.id} is in {node.region}, which is not polled: add --region {node.region} to act on it"
-        )
+        if node.status == "not polled":
+            return refuse(
+                action, node, f"{node.id} is in {node.region}, which is not polled: add --region {node.region} to act on it"
+            )
+        return refuse(action, node, f"{node.id} was not described in {node.region} ({node.status}): nothing to act on")
     return None

@@ -1,24 +1,22 @@
-"""Per-region discovery: the raw describes, batched through paginators."""
+"""Per-region discovery: the raw describes, batched through paginators.
+
+Four calls a region, each paged at the API's maximum: DescribeDBInstances,
+DescribeDBClusters, DescribeGlobalClusters (account-wide, seen from every
+region) and DescribeBlueGreenDeployments. The last is an extra: a region whose
+credentials may not read blue/green deployments still answers, with a note.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 from typing import Any
 
+
+from rdstui.core import errors
 from rdstui.core.session import SessionFactory
+from rdstui.core.topology import Described
 
-PAGE_SIZE = 100  # the API's maximum for DescribeDBInstances / DescribeDBClusters
-
-
-@dataclass
-class RegionData:
-    """What one region answered in one poll."""
-
-    region: str
-    instances: list[dict[str, Any]] = field(default_factory=list)
-    clusters: list[dict[str, Any]] = field(default_factory=list)
-    global_clusters: list[dict[str, Any]] = field(default_factory=list)
+PAGE_SIZE = 100  # the API's maximum for DescribeDBInstances / DescribeDBClusters / DescribeBlueGreenDeployments
 
 
 async def _paginate(client: Any, operation: str, key: str) -> list[dict[str, Any]]:
@@ -29,24 +27,23 @@ async def _paginate(client: Any, operation: str, key: str) -> list[dict[str, Any
     return items
 
 
-async def describe_region(factory: SessionFactory, region: str) -> RegionData:
-    """Instances, clusters and global clusters seen from one region, concurrently."""
+async def _blue_green(client: Any) -> tuple[list[dict[str, Any]], str | None]:
+    try:
+        return await _paginate(client, "describe_blue_green_deployments", "BlueGreenDeployments"), None
+    except Exception as exc:  # noqa: BLE001 - an extra: the region's databases are shown all the same
+        return [], f"blue/green deployments not read: {errors.describe(exc)}"
+
+
+async def describe_region(factory: SessionFactory, region: str) -> Described:
+    """Instances, clusters, global clusters and blue/green deployments seen from one region, concurrently."""
     rds = await factory.client("rds", region)
-    instances, clusters, global_clusters = await asyncio.gather(
+    instances, clusters, global_clusters, (blue_green, note) = await asyncio.gather(
         _paginate(rds, "describe_db_instances", "DBInstances"),
         _paginate(rds, "describe_db_clusters", "DBClusters"),
         _paginate(rds, "describe_global_clusters", "GlobalClusters"),
+        _blue_green(rds),
     )
-    return RegionData(region, instances, clusters, global_clusters)
-
-
-def dedupe_global_clusters(regions: list[RegionData]) -> list[dict[str, Any]]:
-    """Global clusters are account-wide: every region reports them; keep one of each."""
-    seen: dict[str, dict[str, Any]] = {}
-    for data in regions:
-        for item in data.global_clusters:
-            seen.setdefault(item.get("GlobalClusterArn") or item["GlobalClusterIdentifier"], item)
-    return list(seen.values())
+    return Described(region, instances, clusters, global_clusters, blue_green, [note] if note else [])
 
 
 async def enabled_regions(factory: SessionFactory, home_region: str) -> list[str]:

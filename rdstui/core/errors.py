@@ -63,6 +63,8 @@ def describe(exc: BaseException) -> str:
         return f"endpoint unreachable: {exc}"
     if isinstance(exc, (bx.ConnectTimeoutError, bx.ReadTimeoutError, asyncio.TimeoutError, TimeoutError)):
         return f"timed out: {exc}" if str(exc) else "timed out"
+    if type(exc).__name__ == "ResponseParserError":  # botocore.parsers: not an AWS response at all
+        return "AWS's answer could not be read (not an AWS response: a proxy or an outage?)"
     problem = credential_problem(exc, None)
     if problem:
         return problem

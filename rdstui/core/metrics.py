@@ -6,6 +6,11 @@ by start time, at most 500 queries a call. The first fetch of a series asks
 for the store's whole history window; later fetches ask only for what comes
 after the points already held, so a warm poll reads the last few minutes.
 
+GetMetricData matches dimension sets exactly. A metric whose dimension set
+the AWS documentation leaves open (the global database lags) is asked for
+under every candidate set in the same call; the first that answers with data
+is remembered per series and asked for alone from then on.
+
 Values are stored in model units: every lag in seconds (the Aurora lag
 metrics are published in milliseconds), CPU in percent, connections as a
 count, free storage in bytes.
@@ -35,20 +40,38 @@ REGION_CONCURRENCY = 4  # GetMetricData calls in flight per region
 MAX_MESSAGE = 200  # characters of an AWS error message kept in FetchResult.errors
 
 
+# A dimension as (name, value template): "{id}" is the node's identifier,
+# "{source_region}" the region it replicates from; anything else is literal.
+Dimension = tuple[str, str]
+ID = "{id}"
+SOURCE_REGION = "{source_region}"
+BY_INSTANCE: tuple[tuple[Dimension, ...], ...] = ((("DBInstanceIdentifier", ID),),)
+# The global database metrics: see AuroraGlobalDBReplicationLag below.
+GLOBAL_SECONDARY: tuple[tuple[Dimension, ...], ...] = (
+    (("DBClusterIdentifier", ID),),
+    (("DBClusterIdentifier", ID), ("SourceRegion", SOURCE_REGION)),
+    (("SourceRegion", SOURCE_REGION),),
+)
+
+
 @dataclass(frozen=True)
 class MetricSpec:
     """One CloudWatch metric as rdstui reads it.
 
     `unit` is the unit of the values in the store (after `scale`);
     `source_unit` is the unit CloudWatch publishes the metric in.
+    `dimensions` are the dimension sets to ask for, best first: GetMetricData
+    matches a dimension set exactly, and where the AWS documentation does not
+    settle which set a metric is published with, every candidate is asked for
+    in the same call until one answers with data (see `MetricStore.variant`).
     """
 
     name: str
-    dimension: str
     stat: str
     scale: float
     unit: str
     source_unit: str = ""
+    dimensions: tuple[tuple[Dimension, ...], ...] = BY_INSTANCE
 
     def __post_init__(self) -> None:
         if not self.source_unit:
@@ -59,25 +82,51 @@ class MetricSpec:
 LAG_METRICS: dict[str, MetricSpec] = {
     spec.name: spec
     for spec in (
-        # RDS read replicas (MySQL, MariaDB, PostgreSQL, ...) and Multi-AZ DB cluster readers.
-        MetricSpec("ReplicaLag", "DBInstanceIdentifier", "Maximum", 1.0, "Seconds"),
+        # RDS read replicas (MySQL, MariaDB, PostgreSQL, Oracle, SQL Server) and
+        # Multi-AZ DB cluster readers; -1 when replication is not running.
+        MetricSpec("ReplicaLag", "Maximum", 1.0, "Seconds"),
         # Aurora reader instances, behind their cluster's writer.
-        MetricSpec("AuroraReplicaLag", "DBInstanceIdentifier", "Maximum", 0.001, "Seconds", "Milliseconds"),
-        # Aurora global database: a secondary cluster behind the primary Region.
+        MetricSpec("AuroraReplicaLag", "Maximum", 0.001, "Seconds", "Milliseconds"),
+        # Aurora global database secondaries, published in the secondary's region only.
+        # The dimension set is not settled by AWS's documentation (its Aurora labs show
+        # "DBClusterIdentifier", "DBClusterIdentifier, SourceRegion" and "SourceRegion"):
+        # all three are asked for until one has data. SourceRegion alone cannot tell two
+        # secondaries of one source region apart, so it comes last.
+        MetricSpec("AuroraGlobalDBReplicationLag", "Maximum", 0.001, "Seconds", "Milliseconds", GLOBAL_SECONDARY),
+        # ... and its lag "for user transactions": what a failover with data loss loses.
+        MetricSpec("AuroraGlobalDBRPOLag", "Maximum", 0.001, "Seconds", "Milliseconds", GLOBAL_SECONDARY),
+        # Aurora MySQL binlog replica cluster: binlog replication runs on the writer,
+        # and AWS recommends "the version of this metric associated with the WRITER role".
         MetricSpec(
-            "AuroraGlobalDBReplicationLag", "DBClusterIdentifier", "Maximum", 0.001, "Seconds", "Milliseconds"
+            "AuroraBinlogReplicaLag",
+            "Maximum",
+            1.0,
+            "Seconds",
+            dimensions=((("DBClusterIdentifier", ID), ("Role", "WRITER")), (("DBClusterIdentifier", ID),)),
         ),
-        # Aurora MySQL replica cluster fed by binlog replication (usually cross-Region).
-        MetricSpec("AuroraBinlogReplicaLag", "DBClusterIdentifier", "Maximum", 1.0, "Seconds"),
+        # Aurora PostgreSQL replica cluster of an RDS for PostgreSQL instance.
+        MetricSpec(
+            "RDSToAuroraPostgreSQLReplicaLag",
+            "Maximum",
+            1.0,
+            "Seconds",
+            dimensions=((("DBClusterIdentifier", ID), ("Role", "WRITER")), (("DBClusterIdentifier", ID),)),
+        ),
     )
 }
 
 INSTANCE_METRICS: dict[str, MetricSpec] = {
     spec.name: spec
     for spec in (
-        MetricSpec("CPUUtilization", "DBInstanceIdentifier", "Average", 1.0, "Percent"),
-        MetricSpec("DatabaseConnections", "DBInstanceIdentifier", "Average", 1.0, "Count"),
-        MetricSpec("FreeStorageSpace", "DBInstanceIdentifier", "Minimum", 1.0, "Bytes"),
+        MetricSpec("CPUUtilization", "Average", 1.0, "Percent"),
+        MetricSpec("DatabaseConnections", "Average", 1.0, "Count"),
+        # RDS instances; Aurora does not publish it.
+        MetricSpec("FreeStorageSpace", "Minimum", 1.0, "Bytes"),
+        # Aurora provisioned instances: the instance's local (temporary) storage.
+        MetricSpec("FreeLocalStorage", "Minimum", 1.0, "Bytes"),
+        # Aurora Serverless v2 instances: capacity in ACUs, and as a share of the maximum.
+        MetricSpec("ServerlessDatabaseCapacity", "Average", 1.0, "Count"),
+        MetricSpec("ACUUtilization", "Average", 1.0, "Percent"),
     )
 }
 
@@ -86,15 +135,30 @@ METRICS: dict[str, MetricSpec] = {**LAG_METRICS, **INSTANCE_METRICS}
 
 @dataclass(frozen=True, order=True)
 class SeriesKey:
-    """One series: a metric of one DB instance or cluster in one region."""
+    """One series: a metric of one DB instance or cluster in one region.
+
+    `source_region` fills the SourceRegion dimension of the global database
+    metrics (the primary's region); other metrics do not use it.
+    """
 
     region: str
     metric: str
     identifier: str
+    source_region: str = ""
 
     @property
     def spec(self) -> MetricSpec:
         return spec_for(self.metric)
+
+    def variants(self) -> list[list[dict[str, str]]]:
+        """The dimension sets to ask for, in the spec's order; one needing a value this key lacks is left out."""
+        values = {ID: self.identifier, SOURCE_REGION: self.source_region}
+        found = []
+        for dimension_set in self.spec.dimensions:
+            dims = [{"Name": name, "Value": values.get(template, template)} for name, template in dimension_set]
+            if all(d["Value"] for d in dims):
+                found.append(dims)
+        return found
 
 
 Point = tuple[datetime, float]
@@ -131,6 +195,8 @@ class MetricStore:
         self._series: dict[SeriesKey, deque[Point]] = {}
         # The end of the last window CloudWatch answered for each key, points or not.
         self._checked: dict[SeriesKey, datetime] = {}
+        # Which of the key's dimension sets answered with data (an index into variants()).
+        self._variant: dict[SeriesKey, int] = {}
 
     def add(self, key: SeriesKey, points: Iterable[Point]) -> int:
         """Append the points newer than those held; returns how many were kept."""
@@ -165,6 +231,13 @@ class MetricStore:
         held = self._series.get(key)
         return held[-1][0] if held else None
 
+    def variant(self, key: SeriesKey) -> int | None:
+        """The dimension set (index into `key.variants()`) CloudWatch has data under, once known."""
+        return self._variant.get(key)
+
+    def set_variant(self, key: SeriesKey, index: int) -> None:
+        self._variant[key] = index
+
     def checked_until(self, key: SeriesKey) -> datetime | None:
         """Up to when CloudWatch has been asked about `key` (None: never)."""
         return self._checked.get(key)
@@ -188,9 +261,9 @@ class MetricStore:
     def forget(self, keep: Iterable[SeriesKey]) -> None:
         """Drop every series not in `keep` (instances gone from the fleet)."""
         wanted = set(keep)
-        for table in (self._series, self._checked):
+        for table in (self._series, self._checked, self._variant):
             for key in [key for key in table if key not in wanted]:
-                del table[key]
+                del table[key]  # type: ignore[attr-defined]
 
     def keys(self) -> list[SeriesKey]:
         return sorted(self._series)
@@ -239,16 +312,22 @@ class _Call:
     keys: list[SeriesKey]
 
 
-def plan_calls(starts: dict[SeriesKey, datetime], limit: int = MAX_QUERIES) -> list[_Call]:
-    """Group keys into calls: sorted by start, at most `limit` a call, a new
-    call when starts drift more than START_GAP apart. A call starts at the
-    earliest start of its keys."""
+def plan_calls(
+    starts: dict[SeriesKey, datetime], limit: int = MAX_QUERIES, queries: dict[SeriesKey, int] | None = None
+) -> list[_Call]:
+    """Group keys into calls: sorted by start, at most `limit` queries a call
+    (`queries`: how many a key needs, one per dimension set asked; default 1),
+    a new call when starts drift more than START_GAP apart. A call starts at
+    the earliest start of its keys."""
     calls: list[_Call] = []
+    used = 0
     for key in sorted(starts, key=lambda k: (starts[k], k)):
-        start = starts[key]
-        if not calls or len(calls[-1].keys) >= limit or start - calls[-1].start > START_GAP:
+        start, need = starts[key], (queries or {}).get(key, 1)
+        if not calls or used + need > limit or start - calls[-1].start > START_GAP:
             calls.append(_Call(start, []))
+            used = 0
         calls[-1].keys.append(key)
+        used += need
     return calls
 
 
@@ -277,18 +356,19 @@ def describe_error(exc: BaseException) -> str:
     return f"CloudWatch failed: {type(exc).__name__}" + (f": {text}" if text else "")
 
 
-def _query(index: int, key: SeriesKey, period: int) -> dict[str, Any]:
-    spec = key.spec
+def asked_variants(store: MetricStore, key: SeriesKey) -> list[int]:
+    """The dimension sets to ask for: the one that had data, or every candidate until one has."""
+    known = store.variant(key)
+    return [known] if known is not None else list(range(len(key.variants())))
+
+
+def _query(query_id: str, key: SeriesKey, dimensions: list[dict[str, str]], period: int) -> dict[str, Any]:
     return {
-        "Id": f"m{index}",
+        "Id": query_id,
         "MetricStat": {
-            "Metric": {
-                "Namespace": NAMESPACE,
-                "MetricName": spec.name,
-                "Dimensions": [{"Name": spec.dimension, "Value": key.identifier}],
-            },
+            "Metric": {"Namespace": NAMESPACE, "MetricName": key.metric, "Dimensions": dimensions},
             "Period": period,
-            "Stat": spec.stat,
+            "Stat": key.spec.stat,
         },
         "ReturnData": True,
     }
@@ -297,14 +377,22 @@ def _query(index: int, key: SeriesKey, period: int) -> dict[str, Any]:
 async def _run_call(
     client: Any, call: _Call, end: datetime, period: int, store: MetricStore, result: FetchResult
 ) -> None:
-    by_id = {f"m{index}": key for index, key in enumerate(call.keys)}
+    asked: list[list[tuple[int, str]]] = []  # per key: (variant, query id)
+    queries = []
+    for index, key in enumerate(call.keys):
+        variants = key.variants()
+        asked.append([])
+        for variant in asked_variants(store, key):
+            query_id = f"m{index}v{variant}"
+            asked[index].append((variant, query_id))
+            queries.append(_query(query_id, key, variants[variant], period))
     request: dict[str, Any] = {
-        "MetricDataQueries": [_query(index, key, period) for index, key in enumerate(call.keys)],
+        "MetricDataQueries": queries,
         "StartTime": call.start,
         "EndTime": end,
         "ScanBy": "TimestampAscending",
     }
-    found: dict[str, list[Point]] = {ident: [] for ident in by_id}
+    found: dict[str, list[Point]] = {query["Id"]: [] for query in queries}
     while True:
         result.calls += 1
         answer = await client.get_metric_data(**request)
@@ -316,10 +404,15 @@ async def _run_call(
         if not token:
             break
         request["NextToken"] = token
-    # Store only once every page is in: pages may come in any time order.
-    for ident, key in by_id.items():
-        scale = key.spec.scale
-        result.points += store.add(key, ((moment, value * scale) for moment, value in found[ident]))
+    # Store only once every page is in: pages may come in any time order. Of a
+    # key's dimension sets, the first (in the spec's order) with data wins.
+    for key, tried in zip(call.keys, asked):
+        answered = next(((variant, found[ident]) for variant, ident in sorted(tried) if found[ident]), None)
+        if answered is not None:
+            variant, points = answered
+            store.set_variant(key, variant)
+            scale = key.spec.scale
+            result.points += store.add(key, ((moment, value * scale) for moment, value in points))
         store.mark_checked(key, end)
 
 
@@ -376,9 +469,9 @@ async def fetch_metrics(
     plans: dict[str, list[_Call]] = {}
     for region, group in groupby(wanted, key=lambda k: k.region):
         starts = {key: start_for(store, key, floor, period) for key in group}
-        due = {key: start for key, start in starts.items() if start < end}
+        due = {key: start for key, start in starts.items() if start < end and key.variants()}
         if due:
-            plans[region] = plan_calls(due)
+            plans[region] = plan_calls(due, queries={key: len(asked_variants(store, key)) for key in due})
     if not plans:
         return result
 

@@ -1,14 +1,21 @@
 """The fleet model: one tree of RDS nodes, named in RDS terms.
 
-Plain dataclasses so a script, a test or the UI can read them without AWS.
+Every type here is frozen: a poll builds a new `Fleet` (topology, latest lag,
+region health) and never changes one it has handed out, so a widget, a script
+or a test can hold on to a snapshot while the next poll runs. A `Fleet`
+carries its own index (node by key, parent by key), built once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any, Iterator
+from types import MappingProxyType
+from typing import Any
+
+EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 class NodeType(str, Enum):
@@ -26,16 +33,47 @@ class Role(str, Enum):
     REPLICA = "replica"
     WRITER = "writer"
     READER = "reader"
+    # In a cluster whose DBClusterMembers does not list it (yet): writer or reader unknown.
+    MEMBER = "member"
     STANDBY = "standby"
     EXTERNAL = "external"
 
 
-@dataclass
+@dataclass(frozen=True)
+class Replication:
+    """How replication into a node is going, as AWS reports it.
+
+    From a replica's StatusInfos ("read replication": replicating, error,
+    stopped, terminated...), a global member's SynchronizationStatus
+    (connected, pending-resync), or ReplicaLag -1 (not replicating).
+    """
+
+    status: str
+    normal: bool
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class BlueGreen:
+    """A node's part in a blue/green deployment (DescribeBlueGreenDeployments)."""
+
+    id: str  # BlueGreenDeploymentIdentifier
+    name: str | None
+    role: str  # "blue" (the source, production) or "green" (the target)
+    status: str  # the deployment's Status: PROVISIONING, AVAILABLE, SWITCHOVER_IN_PROGRESS...
+    member_status: str | None = None  # this member's SwitchoverDetails status
+    partner: str | None = None  # the ARN of the other side
+
+
+@dataclass(frozen=True, eq=False)
 class Node:
     """One line of the topology tree.
 
     `key` is unique and stable across polls (ARN based); `id` is the DB
     identifier a user knows (a standby carries its primary's identifier).
+    `raw` is the describe record the node came from (DBInstance, DBCluster,
+    GlobalCluster), read-only. `notes` are what the console tells the user
+    about the node (a mounted replica, a stopped instance's restart time...).
     """
 
     key: str
@@ -50,10 +88,16 @@ class Node:
     multi_az: bool = False
     arn: str | None = None
     lag_metric: str | None = None
-    lag_seconds: float | None = None
-    children: list[Node] = field(default_factory=list)
-    # The describe record this node came from (DBInstance, DBCluster, GlobalCluster).
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    children: tuple[Node, ...] = ()
+    raw: Mapping[str, Any] = field(default_factory=lambda: EMPTY, repr=False)
+    replication: Replication | None = None
+    blue_green: BlueGreen | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def is_cluster_member(self) -> bool:
+        """An instance of an Aurora or Multi-AZ DB cluster (its cluster owns snapshots and failover)."""
+        return self.role in (Role.WRITER, Role.READER, Role.MEMBER)
 
     @property
     def is_cluster_like(self) -> bool:
@@ -65,7 +109,7 @@ class Node:
             yield from child.walk()
 
 
-@dataclass
+@dataclass(frozen=True)
 class RegionState:
     """How one region's last poll went; data older than a failure is kept, marked stale."""
 
@@ -74,29 +118,70 @@ class RegionState:
     error: str | None = None
     polled_at: datetime | None = None  # last successful poll
     attempted_at: datetime | None = None
+    notes: tuple[str, ...] = ()  # what the region could not tell (e.g. blue/green unreadable)
 
     @property
     def stale(self) -> bool:
         return not self.ok and self.polled_at is not None
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Fleet:
-    """The whole picture after one poll: regions, the tree, and index by key."""
+    """The whole picture after one poll: regions, the tree, the latest lag of
+    each node that replicates and of each global secondary's RPO (seconds, by
+    node key), and notices for the user (records left out, and why)."""
 
-    regions: list[RegionState]
-    roots: list[Node]
+    regions: tuple[RegionState, ...]
+    roots: tuple[Node, ...]
     account_id: str | None = None
+    lags: Mapping[str, float] = field(default_factory=lambda: EMPTY)
+    rpo_lags: Mapping[str, float] = field(default_factory=lambda: EMPTY)
+    notices: tuple[str, ...] = ()
+    _nodes: dict[str, Node] = field(init=False, repr=False)
+    _parents: dict[str, Node] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        nodes: dict[str, Node] = {}
+        parents: dict[str, Node] = {}
+        for root in self.roots:
+            for node in root.walk():
+                nodes.setdefault(node.key, node)
+                for child in node.children:
+                    parents.setdefault(child.key, node)
+        object.__setattr__(self, "_nodes", nodes)
+        object.__setattr__(self, "_parents", parents)
 
     def walk(self) -> Iterator[Node]:
         for root in self.roots:
             yield from root.walk()
 
-    def by_key(self) -> dict[str, Node]:
-        return {node.key: node for node in self.walk()}
+    @property
+    def nodes(self) -> Mapping[str, Node]:
+        """Every node by key (the first one, where a placeholder stands twice)."""
+        return self._nodes
 
-    def find(self, identifier: str) -> Node | None:
-        for node in self.walk():
-            if node.id == identifier and node.type is not NodeType.STANDBY:
-                return node
-        return None
+    def node(self, key: str | None) -> Node | None:
+        return self._nodes.get(key) if key else None
+
+    def parent(self, node: Node) -> Node | None:
+        return self._parents.get(node.key)
+
+    def region(self, name: str) -> RegionState | None:
+        return next((state for state in self.regions if state.name == name), None)
+
+    def lag(self, node: Node) -> float | None:
+        """The latest lag in seconds (-1: ReplicaLag says replication is not running)."""
+        return self.lags.get(node.key)
+
+    def rpo_lag(self, node: Node) -> float | None:
+        """AuroraGlobalDBRPOLag of a global secondary: what a failover with data loss would lose."""
+        return self.rpo_lags.get(node.key)
+
+    def replication(self, node: Node) -> Replication | None:
+        """What AWS says of the node's replication; ReplicaLag -1 counts as broken."""
+        if node.replication is not None and not node.replication.normal:
+            return node.replication
+        lag = self.lag(node)
+        if lag is not None and lag < 0:
+            return Replication("not replicating", False, f"{node.lag_metric} is -1: replication is not running")
+        return node.replication

@@ -10,34 +10,19 @@ import asyncio
 from datetime import datetime, timezone
 from typing import Callable
 
+from dataclasses import replace
+
 from rdstui.core import errors
-from rdstui.core.discovery import RegionData, dedupe_global_clusters, describe_region
-from rdstui.core.metrics import (
-    INSTANCE_METRICS,
-    FetchResult,
-    MetricStore,
-    SeriesKey,
-    fetch_metrics,
-)
-from rdstui.core.model import Fleet, Node, NodeType, RegionState
+from rdstui.core.discovery import describe_region
+from rdstui.core.catalog import fleet_series, lag_series, rpo_series
+from rdstui.core.metrics import FetchResult, MetricStore, fetch_metrics
+from rdstui.core.model import Fleet, RegionState
 from rdstui.core.session import SessionFactory
-from rdstui.core.topology import build_topology
+from rdstui.core.topology import Described, Topology, build_topology
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def metric_keys(roots: list[Node]) -> list[SeriesKey]:
-    """The series the fleet needs: each lagging node's lag, and every instance's gauges."""
-    keys: list[SeriesKey] = []
-    for root in roots:
-        for node in root.walk():
-            if node.lag_metric:
-                keys.append(SeriesKey(node.region, node.lag_metric, node.id))
-            if node.type is NodeType.INSTANCE:
-                keys.extend(SeriesKey(node.region, name, node.id) for name in INSTANCE_METRICS)
-    return keys
 
 
 class FleetPoller:
@@ -56,7 +41,7 @@ class FleetPoller:
         self.store = store or MetricStore()
         self.clock = clock
         self.states = {name: RegionState(name) for name in self.regions}
-        self.last_good: dict[str, RegionData] = {}
+        self.last_good: dict[str, Described] = {}
         self.fleet: Fleet | None = None
         self.account_id: str | None = None
         self.last_metrics: FetchResult | None = None
@@ -96,47 +81,43 @@ class FleetPoller:
                 self.last_good[data.region] = data
             if on_region and left < len(pending):
                 on_region(self._fleet(self._build()))
-        roots = self._build()
+        topology = self._build()
         if metrics:
-            await self._fetch_metrics(roots)
-        self.fleet = self._fleet(roots)
+            await self._fetch_metrics(self._fleet(topology))
+        self.fleet = self._fleet(topology)
         return self.fleet
 
-    def _fleet(self, roots: list[Node]) -> Fleet:
-        self._apply_lag(roots)
-        return Fleet(
-            regions=[self.states[name] for name in self.regions],
-            roots=roots,
+    def _fleet(self, topology: Topology) -> Fleet:
+        fleet = Fleet(
+            regions=tuple(self.states[name] for name in self.regions),
+            roots=topology.roots,
             account_id=self.account_id,
+            notices=topology.notices,
         )
+        lags: dict[str, float] = {}
+        rpo_lags: dict[str, float] = {}
+        for node in fleet.walk():
+            for table, key in ((lags, lag_series(node, fleet)), (rpo_lags, rpo_series(node, fleet))):
+                latest = self.store.latest(key) if key is not None else None
+                if latest is not None:
+                    table[node.key] = latest[1]
+        return replace(fleet, lags=lags, rpo_lags=rpo_lags)
 
-    async def _poll_region(self, region: str) -> RegionData | None:
-        state = self.states[region]
-        state.attempted_at = self.clock()
+    async def _poll_region(self, region: str) -> Described | None:
+        state = replace(self.states[region], attempted_at=self.clock())
         try:
             data = await describe_region(self.factory, region)
         except Exception as exc:  # noqa: BLE001 - one region's failure never stops the rest
-            state.ok, state.error = False, errors.describe(exc)
+            self.states[region] = replace(state, ok=False, error=errors.describe(exc))
             return None
-        state.ok, state.error, state.polled_at = True, None, self.clock()
+        self.states[region] = replace(state, ok=True, error=None, polled_at=self.clock(), notes=tuple(data.notes))
         return data
 
-    def _build(self) -> list[Node]:
+    def _build(self) -> Topology:
         held = [self.last_good[r] for r in self.regions if r in self.last_good]
-        return build_topology(
-            (item for data in held for item in data.instances),
-            (item for data in held for item in data.clusters),
-            dedupe_global_clusters(held),
-        )
+        return build_topology(held, polled=self.regions, account_id=self.account_id)
 
-    async def _fetch_metrics(self, roots: list[Node]) -> None:
-        keys = metric_keys(roots)
+    async def _fetch_metrics(self, fleet: Fleet) -> None:
+        keys = fleet_series(fleet)
         self.store.forget(keys)
         self.last_metrics = await fetch_metrics(self.factory, keys, self.store, now=self.clock())
-
-    def _apply_lag(self, roots: list[Node]) -> None:
-        for root in roots:
-            for node in root.walk():
-                if node.lag_metric:
-                    latest = self.store.latest(SeriesKey(node.region, node.lag_metric, node.id))
-                    node.lag_seconds = latest[1] if latest else None

@@ -47,7 +47,25 @@ CREATED_DAYS_AGO = {
     "catalog-mysql": 845,
     "catalog-mysql-ro-spiky": 845,
     "catalog-mysql-ro-drift": 47,
+    "catalog-mysql-ro-broken": 210,
+    "sessions-sv2": 75,
+    "orders-aurora-pg": 9,
+    "billing-mysql": 420,
+    "reports-pg-staging": 300,
 }
+
+# A replica whose replication stopped on an error: its StatusInfos, as AWS reports a
+# broken read replica (the Message is MySQL's own error text; AWS's exact wording
+# for this field is not documented), and ReplicaLag -1 (simulator.py).
+BROKEN_REPLICATION = {
+    "catalog-mysql-ro-broken": "Error 1062: Duplicate entry '48213' for key 'items.PRIMARY' on query. "
+    "Default database: 'catalog'.",
+}
+# Stopped instances: how long ago they were stopped (AWS starts them again after 7 days).
+STOPPED_FOR = {"reports-pg-staging": timedelta(days=2, hours=3)}
+AUTOMATIC_RESTART = timedelta(days=7)
+# Replica clusters of an RDS instance, which moto can't create: (region, cluster) -> source instance.
+REPLICA_CLUSTERS_OF_INSTANCES = {("us-east-1", "orders-aurora-pg"): "orders-pg"}
 
 MANUAL_SNAPSHOT_AGE = {
     "orders-pg-before-pg16-upgrade": timedelta(days=23, hours=5, minutes=12),
@@ -105,14 +123,15 @@ def is_clustered(instance: Any) -> bool:
     return getattr(instance, "db_cluster_identifier", None) is not None and hasattr(instance, "cluster")
 
 
-def global_secondaries() -> set[int]:
-    """id() of every cluster that is a non-writer member of some global cluster."""
-    out: set[int] = set()
+def global_secondaries() -> dict[int, str]:
+    """id() of every cluster that is a non-writer member of some global cluster -> the primary's region."""
+    out: dict[int, str] = {}
     for _, backend in region_backends():
         for glob in backend.global_clusters.values():
+            writer = next((m for m in glob.members if getattr(m, "is_writer", False)), None)
             for member in glob.members:
                 if not getattr(member, "is_writer", False):
-                    out.add(id(member))
+                    out[id(member)] = writer.region if writer is not None else ""
     return out
 
 
@@ -139,6 +158,47 @@ def rds_event(source_type: str, ident: str, arn: str, categories: list[str], mes
     event.source_arn = arn
     event.date = date
     return event
+
+
+def _global_members(glob: Any) -> list[dict[str, Any]]:
+    """GlobalClusterMembers as AWS shapes them: writer first with its Readers, each
+    member's SynchronizationStatus, write forwarding on secondaries only."""
+    sync = getattr(glob, "sync_status", None) or {}
+    members = []
+    for member in glob.members:
+        entry: dict[str, Any] = {"DBClusterArn": member.db_cluster_arn, "IsWriter": bool(member.is_writer)}
+        if member.is_writer:
+            entry["Readers"] = [m.db_cluster_arn for m in glob.members if not m.is_writer]
+        else:
+            entry["Readers"] = []
+            entry["GlobalWriteForwardingStatus"] = "disabled"
+        entry["SynchronizationStatus"] = sync.get(member.db_cluster_arn, "connected")
+        members.append(entry)
+    return members
+
+
+def _without_paging(handler: Any) -> Any:
+    """moto 5.2 passes MaxRecords on to a backend method that does not take it (a 500)."""
+    if getattr(handler, "_rdstui_no_paging", False):
+        return handler
+
+    def call(self: Any) -> Any:
+        self.params.pop("MaxRecords", None)
+        self.params.pop("Marker", None)
+        return handler(self)
+
+    call._rdstui_no_paging = True  # type: ignore[attr-defined]
+    return call
+
+
+def install() -> None:
+    """Class-level patches of moto (idempotent): global members as AWS shapes them;
+    DescribeBlueGreenDeployments that accepts a page size."""
+    from moto.rds.models import GlobalCluster
+    from moto.rds.responses import RDSResponse
+
+    GlobalCluster.GlobalClusterMembers = property(_global_members)  # type: ignore[attr-defined]
+    RDSResponse.describe_blue_green_deployments = _without_paging(RDSResponse.describe_blue_green_deployments)
 
 
 # --------------------------------------------------------------------------
@@ -204,6 +264,16 @@ def _refresh_instance(
             instance.secondary_availability_zone = f"{region}{rng.choice(others)}"
     elif "secondary_availability_zone" in vars(instance):
         del instance.secondary_availability_zone
+    # Every read replica reports its replication in StatusInfos.
+    if getattr(instance, "is_replica", False) and instance.source_db_instance_identifier:
+        broken = BROKEN_REPLICATION.get(ident)
+        instance.StatusInfos = [
+            {"StatusType": "read replication", "Normal": False, "Status": "error", "Message": broken}
+            if broken
+            else {"StatusType": "read replication", "Normal": True, "Status": "replicating"}
+        ]
+    elif "StatusInfos" in vars(instance):
+        del instance.StatusInfos
     # moto gives every instance the same DbiResourceId.
     instance.dbi_resource_id = "db-" + _resource_id(seed, "dbi", f"{region}/{ident}")
     instance.Endpoint = {
@@ -216,7 +286,9 @@ def _refresh_instance(
         instance.LatestRestorableTime = None
     elif (instance.backup_retention_period or 0) > 0:
         lag = timedelta(minutes=3, seconds=rng.randint(5, 110))
-        instance.LatestRestorableTime = now.replace(microsecond=0) - lag
+        # A stopped instance ships no logs: its restorable time stays where it stopped.
+        stopped_at = getattr(instance, "rdstui_stopped_at", None) if instance.status == "stopped" else None
+        instance.LatestRestorableTime = (stopped_at or now.replace(microsecond=0)) - lag
     else:
         instance.LatestRestorableTime = None
 
@@ -251,14 +323,43 @@ def seed_patches(seed: int, now: datetime, regions: Iterable[str]) -> None:
                 created = _created(seed, iid, now)
             instance.created = aware_utc(created)
             instance.instance_create_time = aware_utc(created)
+            stopped_for = STOPPED_FOR.get(iid)
+            if stopped_for is not None:
+                instance.rdstui_stopped_at = now.replace(microsecond=0) - stopped_for
+                instance.AutomaticRestartTime = instance.rdstui_stopped_at + AUTOMATIC_RESTART
+        _blue_green_replicas(backend)
+        _replica_clusters_of_instances(region, backend)
     refresh(seed, now)
     for region, backend in region_backends(regions):
         _snapshots(seed, backend, now)
     _events(seed, now, regions)
 
 
+def _blue_green_replicas(backend: Any) -> None:
+    """While a blue/green deployment stands, its green instance replicates from the blue one
+    (moto makes it a standalone copy)."""
+    for deployment in backend.blue_green_deployments.values():
+        blue = backend.databases.get(deployment.source.split(":")[-1])
+        green = backend.databases.get((deployment.target or "").split(":")[-1])
+        if blue is None or green is None:
+            continue
+        green.is_replica = True
+        green.source_db_instance_identifier = blue.db_instance_identifier
+        if green.db_instance_identifier not in blue.replicas:
+            blue.replicas.append(green.db_instance_identifier)
+
+
+def _replica_clusters_of_instances(region: str, backend: Any) -> None:
+    for (where, cluster_id), source_id in REPLICA_CLUSTERS_OF_INSTANCES.items():
+        cluster, source = backend.clusters.get(cluster_id), backend.databases.get(source_id)
+        if where != region or cluster is None or source is None:
+            continue
+        cluster.replication_source_identifier = source.db_instance_arn
+        source.ReadReplicaDBClusterIdentifiers = [cluster_id]
+
+
 def _created(seed: int, identifier: str, now: datetime) -> datetime:
-    days = CREATED_DAYS_AGO.get(identifier, 30)
+    days = CREATED_DAYS_AGO.get(identifier, 3 if "-green-" in identifier else 30)
     rng = sub_rng(seed, "created", identifier)
     moment = now - timedelta(days=days)
     return moment.replace(hour=rng.randint(8, 18), minute=rng.randint(0, 59), second=rng.randint(0, 59), microsecond=0)
@@ -313,7 +414,9 @@ def _replace_automated_snapshots(backend: Any, now: datetime) -> None:
     for instance in list(backend.databases.values()):
         if is_clustered(instance) or getattr(instance, "is_replica", False):
             continue
-        for taken in _daily_backups(instance.preferred_backup_window, instance.backup_retention_period or 0, now):
+        # A stopped instance takes no automated backups: the last ones are from before it stopped.
+        until = getattr(instance, "rdstui_stopped_at", None) or now
+        for taken in _daily_backups(instance.preferred_backup_window, instance.backup_retention_period or 0, until):
             snap_id = f"rds:{instance.db_instance_identifier}-{taken:%Y-%m-%d-%H-%M}"
             snap = DBSnapshot(backend, instance, snap_id, "automated")
             snap.created = snap.original_snapshot_create_time = aware_utc(taken)
@@ -328,38 +431,54 @@ def _replace_automated_snapshots(backend: Any, now: datetime) -> None:
             backend.cluster_snapshots[snap_id] = snap
 
 
-# (identifier, source type, minutes ago, categories, message)
+# (identifier, source type, minutes ago, categories, message): AWS's own texts and
+# categories from the RDS and Aurora user guides' event tables (RDS-EVENT-xxxx).
 EVENTS: dict[str, list[tuple[str, str, int, list[str], str]]] = {
     "us-east-1": [
-        ("orders-pg", "db-instance", 2 * 1440 + 412, ["failover"], "Multi-AZ instance failover started."),
-        ("orders-pg", "db-instance", 2 * 1440 + 411, ["availability"], "DB instance restarted"),
-        ("orders-pg", "db-instance", 2 * 1440 + 410, ["failover"], "Multi-AZ instance failover completed"),
-        ("orders-pg-ro1", "db-instance", 2 * 1440 + 405, ["read replica"], "Replication for the Read Replica resumed."),
-        ("orders-pg-weekly-manual", "db-snapshot", 2 * 1440 + 9 * 60 + 41, ["creation"], "Manual snapshot created"),
-        ("payments-use1", "db-cluster", 6 * 1440 + 80, ["maintenance"], "Database cluster has been patched"),
-        ("inventory-maz", "db-cluster", 1440 + 200, ["failover"], "Started cross AZ failover to DB instance: inventory-maz-instance-1"),
-        ("inventory-maz", "db-cluster", 1440 + 199, ["failover"], "Completed failover to DB instance: inventory-maz-instance-1"),
-        ("search-aurora-b", "db-instance", 300, ["availability"], "DB instance restarted"),
-        ("orders-pg", "db-instance", 95, ["backup"], "Backing up DB instance"),
-        ("orders-pg", "db-instance", 81, ["backup"], "Finished DB Instance backup"),
+        ("orders-pg", "db-instance", 2 * 1440 + 412, ["failover"], "Multi-AZ instance failover started."),  # 0013
+        ("orders-pg", "db-instance", 2 * 1440 + 411, ["availability"], "DB instance restarted."),  # 0006
+        ("orders-pg", "db-instance", 2 * 1440 + 410, ["failover"], "Multi-AZ instance failover completed."),  # 0049
+        ("orders-pg-ro1", "db-instance", 2 * 1440 + 405, ["read replica"], "Replication for the Read Replica resumed."),  # 0046
+        ("orders-pg-weekly-manual", "db-snapshot", 2 * 1440 + 9 * 60 + 41, ["creation"], "Manual snapshot created."),  # 0042
+        ("payments-use1", "db-cluster", 6 * 1440 + 80, ["maintenance"], "Database cluster has been patched: source version 15.7 => 15.8"),  # 0290
+        ("inventory-maz", "db-cluster", 1440 + 200, ["failover"], "Started cross AZ failover to DB instance: inventory-maz-instance-1."),  # 0073
+        ("inventory-maz", "db-cluster", 1440 + 199, ["failover"], "Completed failover to DB instance: inventory-maz-instance-1."),  # 0071
+        ("search-aurora-b", "db-instance", 300, ["availability"], "DB instance restarted."),  # 0006
+        ("orders-pg", "db-instance", 95, ["backup"], "Backing up DB instance."),  # 0001
+        ("orders-pg", "db-instance", 81, ["backup"], "Finished DB instance backup."),  # 0002
+        (
+            "billing-mysql-8-4",
+            "blue-green-deployment",
+            3 * 1440 + 70,
+            ["creation"],
+            "Blue/green deployment tasks completed. You can make more modifications to the green environment "
+            "databases or switch over the deployment.",  # 0244
+        ),
     ],
     "us-west-2": [
-        ("catalog-mysql-ro-drift", "db-instance", 3 * 1440 + 30, ["configuration change"], "Applying modification to database instance class"),
-        ("catalog-mysql-ro-drift", "db-instance", 3 * 1440 + 18, ["configuration change"], "Finished applying modification to DB instance class"),
-        ("catalog-mysql-ro-spiky", "db-instance", 44, ["read replica"], "Replication for the Read Replica resumed."),
-        ("orders-pg-dr", "db-instance", 1440 + 60, ["read replica"], "Replication for the Read Replica resumed."),
-        ("payments-usw2", "db-cluster", 6 * 1440 + 95, ["maintenance"], "Database cluster has been patched"),
+        ("catalog-mysql-ro-drift", "db-instance", 3 * 1440 + 30, ["configuration change"], "Applying modification to database instance class."),  # 0012
+        ("catalog-mysql-ro-drift", "db-instance", 3 * 1440 + 18, ["configuration change"], "Finished applying modification to DB instance class."),  # 0014
+        ("catalog-mysql-ro-spiky", "db-instance", 44, ["read replica"], "Replication for the Read Replica resumed."),  # 0046
+        ("catalog-mysql-ro-broken", "db-instance", 38, ["read replica"], "Replication has stopped."),  # 0045
+        ("orders-pg-dr", "db-instance", 1440 + 60, ["read replica"], "Replication for the Read Replica resumed."),  # 0046
+        ("payments-usw2", "db-cluster", 6 * 1440 + 95, ["maintenance"], "Database cluster has been patched: source version 15.7 => 15.8"),  # 0290
     ],
     "eu-west-1": [
-        ("legacy-reports", "db-instance", 5 * 1440 + 600, ["notification"], "Automated backups are disabled for this DB instance"),
-        ("legacy-reports", "db-instance", 4 * 1440 + 130, ["availability"], "DB instance shutdown"),
-        ("legacy-reports", "db-instance", 4 * 1440 + 128, ["availability"], "DB instance restarted"),
-        ("search-aurora-euw1", "db-cluster", 96 * 1440, ["replication"], "Binlog replication from the source cluster is running"),
-        ("payments-euw1", "db-cluster", 6 * 1440 + 110, ["maintenance"], "Database cluster has been patched"),
+        ("legacy-reports", "db-instance", 5 * 1440 + 600, ["configuration change"], "Disabled automated backups."),  # 0028
+        ("legacy-reports", "db-instance", 4 * 1440 + 130, ["availability"], "DB instance shutdown."),  # 0004
+        ("legacy-reports", "db-instance", 4 * 1440 + 128, ["availability"], "DB instance restarted."),  # 0006
+        ("reports-pg-staging", "db-instance", 2 * 1440 + 180, ["notification"], "DB instance stopped."),  # 0087
+        ("payments-euw1", "db-cluster", 6 * 1440 + 110, ["maintenance"], "Database cluster has been patched: source version 15.7 => 15.8"),  # 0290
     ],
 }
 
-_KIND = {"db-instance": "db", "db-cluster": "cluster", "db-snapshot": "snapshot", "db-cluster-snapshot": "cluster-snapshot"}
+_KIND = {
+    "db-instance": "db",
+    "db-cluster": "cluster",
+    "db-snapshot": "snapshot",
+    "db-cluster-snapshot": "cluster-snapshot",
+    "blue-green-deployment": "deployment",
+}
 
 
 def _events(seed: int, now: datetime, regions: list[str]) -> None:

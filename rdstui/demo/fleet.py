@@ -126,6 +126,11 @@ class DemoFleet:
             self._server = server
             self.endpoint_url = f"http://{host}:{port}"
         faults.install()
+        fidelity.install()
+        # moto draws generated names (a blue/green green's suffix) from its own random: seed it.
+        from moto.moto_api._internal import mock_random
+
+        mock_random.seed(self.seed)
         # Seed with moto's own handlers (snapshots available at once); the last demo started wins.
         operations.deactivate()
         self.simulator = MetricSimulator(self.seed, self.backfill_minutes)

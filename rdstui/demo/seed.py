@@ -24,6 +24,9 @@ SECURITY_GROUPS = {
     "eu-west-1": "sg-09c1d7e3f5a2b4068",
 }
 
+BLUE_GREEN_NAME = "billing-mysql-8-4"
+BLUE_GREEN_VERSION = "8.4.3"
+
 MakeClient = Callable[[str, str], Any]
 
 
@@ -225,6 +228,73 @@ def seed_fleet(client: MakeClient) -> None:
         DBInstanceClass="db.t4g.medium",
         AvailabilityZone="us-west-2c",
     )
+
+    # --- us-west-2: catalog-mysql-ro-broken, whose replication stopped on an error (see fidelity.py).
+    replica(
+        usw2,
+        DBInstanceIdentifier="catalog-mysql-ro-broken",
+        SourceDBInstanceIdentifier="catalog-mysql",
+        DBInstanceClass="db.t4g.medium",
+        AvailabilityZone="us-west-2a",
+    )
+
+    # --- us-west-2: sessions-sv2, Aurora PostgreSQL Serverless v2.
+    cluster(
+        usw2,
+        "us-west-2",
+        DBClusterIdentifier="sessions-sv2",
+        Engine="aurora-postgresql",
+        EngineVersion=AURORA_POSTGRES_VERSION,
+        ServerlessV2ScalingConfiguration={"MinCapacity": 0.5, "MaxCapacity": 16},
+        DatabaseName="sessions",
+    )
+    member(usw2, "sessions-sv2", "aurora-postgresql", "us-west-2a", "sessions-sv2-1", "db.serverless", 0)
+    member(usw2, "sessions-sv2", "aurora-postgresql", "us-west-2c", "sessions-sv2-2", "db.serverless", 1)
+
+    # --- us-east-1: orders-aurora-pg, an Aurora PostgreSQL replica cluster of orders-pg
+    # (a migration under way; moto can't take an instance as the source: fidelity.py links it).
+    cluster(
+        use1,
+        "us-east-1",
+        DBClusterIdentifier="orders-aurora-pg",
+        Engine="aurora-postgresql",
+        EngineVersion=AURORA_POSTGRES_VERSION,
+        StorageEncrypted=True,
+    )
+    member(use1, "orders-aurora-pg", "aurora-postgresql", "us-east-1b", "orders-aurora-pg-a", "db.r6g.large", 0)
+
+    # --- us-east-1: billing-mysql, in a blue/green deployment to MySQL 8.4.
+    instance(
+        use1,
+        "us-east-1",
+        DBInstanceIdentifier="billing-mysql",
+        Engine="mysql",
+        EngineVersion=MYSQL_VERSION,
+        DBInstanceClass="db.m6g.large",
+        AvailabilityZone="us-east-1b",
+        AllocatedStorage=200,
+        DBName="billing",
+        Tags=[{"Key": "team", "Value": "billing"}, {"Key": "env", "Value": "prod"}],
+    )
+    use1.create_blue_green_deployment(
+        BlueGreenDeploymentName=BLUE_GREEN_NAME,
+        Source=arn("us-east-1", "db", "billing-mysql"),
+        TargetEngineVersion=BLUE_GREEN_VERSION,
+    )
+
+    # --- eu-west-1: reports-pg-staging, stopped (AWS starts it again after 7 days).
+    instance(
+        euw1,
+        "eu-west-1",
+        DBInstanceIdentifier="reports-pg-staging",
+        Engine="postgres",
+        EngineVersion=POSTGRES_VERSION,
+        DBInstanceClass="db.t4g.large",
+        AvailabilityZone="eu-west-1a",
+        AllocatedStorage=100,
+        DeletionProtection=False,
+    )
+    euw1.stop_db_instance(DBInstanceIdentifier="reports-pg-staging")
 
     # --- manual snapshots (their times are moved into the past by fidelity.py).
     use1.create_db_snapshot(DBInstanceIdentifier="orders-pg", DBSnapshotIdentifier="orders-pg-before-pg16-upgrade")

@@ -30,12 +30,17 @@ MINUTE = timedelta(minutes=1)
 GIB = 1024**3
 
 
+Dimensions = tuple[tuple[str, str], ...]
+
+
 @dataclass(frozen=True)
 class SeriesKey:
     region: str
     metric: str
-    dimension: str  # DBInstanceIdentifier or DBClusterIdentifier
     ident: str
+    # Every dimension set the value is published under (AWS publishes many
+    # metrics under several: per instance, per cluster, per cluster and role).
+    dimension_sets: tuple[Dimensions, ...]
 
 
 @dataclass
@@ -64,59 +69,103 @@ def floor_minute(moment: datetime) -> datetime:
 # --------------------------------------------------------------------------
 
 AURORA = ("aurora-mysql", "aurora-postgresql", "aurora")
-# The two replicas of the demo that misbehave; every other replica keeps up.
-SPECIAL_LAG = {"catalog-mysql-ro-spiky": "lag_spiky", "catalog-mysql-ro-drift": "lag_drift"}
+# The replicas of the demo that misbehave; every other replica keeps up.
+SPECIAL_LAG = {
+    "catalog-mysql-ro-spiky": "lag_spiky",
+    "catalog-mysql-ro-drift": "lag_drift",
+    "catalog-mysql-ro-broken": "broken",
+}
+AURORA_LOCAL_STORAGE_GIB = {"db.r6g.large": 32, "db.r6g.xlarge": 64, "db.r6g.2xlarge": 128}
+
+
+def _instance(region: str, metric: str, iid: str) -> SeriesKey:
+    return SeriesKey(region, metric, iid, ((("DBInstanceIdentifier", iid),),))
+
+
+def _writer_of(region: str, metric: str, cid: str) -> SeriesKey:
+    """A cluster metric of the writer: per cluster and role, and per cluster."""
+    return SeriesKey(region, metric, cid, ((("DBClusterIdentifier", cid), ("Role", "WRITER")), (("DBClusterIdentifier", cid),)))
+
+
+def _global_secondary(region: str, metric: str, cid: str, source_region: str) -> SeriesKey:
+    # The documentation does not settle the dimension set; the demo publishes the
+    # two its Aurora labs name with SourceRegion (and not DBClusterIdentifier
+    # alone), so the console's fallback between candidate sets is exercised.
+    return SeriesKey(
+        region, metric, cid, ((("DBClusterIdentifier", cid), ("SourceRegion", source_region)), (("SourceRegion", source_region),))
+    )
+
+
+def _cluster_specs(region: str, cluster: Any, secondaries: dict[int, str]) -> list[SeriesSpec]:
+    cid = cluster.db_cluster_identifier
+    specs: list[SeriesSpec] = []
+    if id(cluster) in secondaries:
+        source_region = secondaries[id(cluster)]
+        specs.append(SeriesSpec(_global_secondary(region, "AuroraGlobalDBReplicationLag", cid, source_region), "Milliseconds", "global_lag"))
+        # RPO lag moves with user commits: the same stream, a little behind.
+        specs.append(
+            SeriesSpec(_global_secondary(region, "AuroraGlobalDBRPOLag", cid, source_region), "Milliseconds", "global_rpo", {"stream": "AuroraGlobalDBReplicationLag"})
+        )
+    source = cluster.replication_source_identifier or ""
+    if source and cluster.engine == "aurora-mysql":
+        specs.append(SeriesSpec(_writer_of(region, "AuroraBinlogReplicaLag", cid), "Seconds", "binlog_lag"))
+    elif source and cluster.engine == "aurora-postgresql" and ":db:" in source:
+        specs.append(SeriesSpec(_writer_of(region, "RDSToAuroraPostgreSQLReplicaLag", cid), "Seconds", "lag", {"base": 1.5}))
+    return specs
+
+
+def _instance_specs(region: str, instance: Any) -> list[SeriesSpec]:
+    iid = instance.db_instance_identifier
+    cluster = getattr(instance, "cluster", None) if instance.db_cluster_identifier else None
+    specs: list[SeriesSpec] = []
+    writer = True
+    if cluster is not None:
+        writer = bool(getattr(instance, "is_cluster_writer", False))
+        if not writer and cluster.engine in AURORA:
+            specs.append(SeriesSpec(_instance(region, "AuroraReplicaLag", iid), "Milliseconds", "aurora_lag"))
+        elif not writer:  # Multi-AZ DB cluster reader (readable standby)
+            specs.append(SeriesSpec(_instance(region, "ReplicaLag", iid), "Seconds", "lag", {"base": 0.4}))
+    elif getattr(instance, "is_replica", False) and instance.source_db_instance_identifier:
+        writer = False
+        source = instance.source_db_instance_identifier
+        if iid in SPECIAL_LAG:
+            model, params = SPECIAL_LAG[iid], {}
+        elif source.startswith("arn:"):
+            model, params = "lag", {"base": 2.5}  # cross-region
+        else:
+            model, params = "lag", {"base": 0.8}
+        specs.append(SeriesSpec(_instance(region, "ReplicaLag", iid), "Seconds", model, params))
+    if instance.status == "stopped":
+        return []  # a stopped instance publishes nothing
+    role = {"writer": writer}
+    specs.append(SeriesSpec(_instance(region, "CPUUtilization", iid), "Percent", "cpu", role))
+    specs.append(SeriesSpec(_instance(region, "DatabaseConnections", iid), "Count", "connections", role))
+    aurora = cluster is not None and cluster.engine in AURORA
+    if instance.db_instance_class == "db.serverless":
+        scaling = getattr(cluster, "serverless_v2_scaling_configuration", None) or {}
+        bounds = {"low": float(scaling.get("MinCapacity", 0.5)), "high": float(scaling.get("MaxCapacity", 16)), "writer": writer}
+        specs.append(SeriesSpec(_instance(region, "ServerlessDatabaseCapacity", iid), "Count", "acu", bounds))
+        specs.append(
+            SeriesSpec(_instance(region, "ACUUtilization", iid), "Percent", "acu_share", {**bounds, "stream": "ServerlessDatabaseCapacity"})
+        )
+    elif aurora:  # Aurora publishes the instance's local storage, not FreeStorageSpace
+        gib = AURORA_LOCAL_STORAGE_GIB.get(instance.db_instance_class, 64)
+        specs.append(SeriesSpec(_instance(region, "FreeLocalStorage", iid), "Bytes", "free_storage", {"gib": gib}))
+    else:
+        gib = instance.allocated_storage or 100
+        specs.append(SeriesSpec(_instance(region, "FreeStorageSpace", iid), "Bytes", "free_storage", {"gib": gib}))
+    return specs
 
 
 def discover(regions: Iterable[str] | None = None) -> list[SeriesSpec]:
+    """The series AWS would publish for the fleet as it stands, per engine and role."""
     specs: list[SeriesSpec] = []
     secondaries = global_secondaries()
     for region, backend in region_backends(regions):
         for cluster in list(backend.clusters.values()):
-            cid = cluster.db_cluster_identifier
-            if id(cluster) in secondaries:
-                specs.append(
-                    SeriesSpec(SeriesKey(region, "AuroraGlobalDBReplicationLag", "DBClusterIdentifier", cid), "Milliseconds", "global_lag")
-                )
-            if cluster.replication_source_identifier and cluster.engine == "aurora-mysql":
-                specs.append(
-                    SeriesSpec(SeriesKey(region, "AuroraBinlogReplicaLag", "DBClusterIdentifier", cid), "Seconds", "binlog_lag")
-                )
+            specs.extend(_cluster_specs(region, cluster, secondaries))
         for instance in list(backend.databases.values()):
-            iid = instance.db_instance_identifier
-            cluster = getattr(instance, "cluster", None) if instance.db_cluster_identifier else None
-            writer = True
-            if cluster is not None:
-                writer = bool(getattr(instance, "is_cluster_writer", False))
-                if not writer:
-                    if cluster.engine in AURORA:
-                        specs.append(
-                            SeriesSpec(SeriesKey(region, "AuroraReplicaLag", "DBInstanceIdentifier", iid), "Milliseconds", "aurora_lag")
-                        )
-                    else:  # Multi-AZ DB cluster reader (readable standby)
-                        specs.append(
-                            SeriesSpec(SeriesKey(region, "ReplicaLag", "DBInstanceIdentifier", iid), "Seconds", "lag", {"base": 0.4})
-                        )
-            elif getattr(instance, "is_replica", False) and instance.source_db_instance_identifier:
-                writer = False
-                source = instance.source_db_instance_identifier
-                if iid in SPECIAL_LAG:
-                    model, params = SPECIAL_LAG[iid], {}
-                elif source.startswith("arn:"):
-                    model, params = "lag", {"base": 2.5}  # cross-region
-                else:
-                    model, params = "lag", {"base": 0.8}
-                specs.append(SeriesSpec(SeriesKey(region, "ReplicaLag", "DBInstanceIdentifier", iid), "Seconds", model, params))
-            if cluster is not None and cluster.engine in AURORA:
-                storage = {"db.r6g.large": 32, "db.r6g.xlarge": 64, "db.r6g.2xlarge": 128}.get(instance.db_instance_class, 64)
-            else:
-                storage = instance.allocated_storage or 100
-            role = {"writer": writer}
-            specs.append(SeriesSpec(SeriesKey(region, "CPUUtilization", "DBInstanceIdentifier", iid), "Percent", "cpu", role))
-            specs.append(SeriesSpec(SeriesKey(region, "DatabaseConnections", "DBInstanceIdentifier", iid), "Count", "connections", role))
-            specs.append(
-                SeriesSpec(SeriesKey(region, "FreeStorageSpace", "DBInstanceIdentifier", iid), "Bytes", "free_storage", {"gib": storage})
-            )
+            specs.extend(_instance_specs(region, instance))
     return specs
 
 
@@ -195,6 +244,20 @@ def step(state: SeriesState, t: int) -> float:
         if rng.random() < 0.04:
             value = min(900.0, value + rng.uniform(150, 400))
         return round(value, 0)
+    if model == "global_rpo":
+        # The replication lag's stream, replayed: RPO lag trails it (it moves on commits only).
+        mean = _init(state, "mean", lambda: rng.uniform(250, 450))
+        value = _ou(state, "v", mean, 0.25, 60.0, 100.0, 900.0)
+        if rng.random() < 0.04:
+            value = min(900.0, value + rng.uniform(150, 400))
+        return round(value * 1.08 + 40.0, 0)
+    if model == "broken":
+        return -1.0  # ReplicaLag -1: replication is not running
+    if model in ("acu", "acu_share"):
+        low, high = spec.params["low"], spec.params["high"]
+        mean = _init(state, "mean", lambda: low + (high - low) * (0.35 if spec.params["writer"] else 0.12))
+        acu = round(_ou(state, "v", mean, 0.2, (high - low) * 0.04, low, high) * 2) / 2  # half-ACU steps
+        return acu if model == "acu" else round(acu / high * 100, 1)
     if model == "binlog_lag":
         return round(_ou(state, "v", 0.6, 0.3, 0.35, 0.0, 60.0), 1)
     raise ValueError(f"unknown series model {model!r}")
@@ -216,7 +279,8 @@ class MetricSimulator:
 
     def _new_state(self, spec: SeriesSpec, minute: datetime) -> SeriesState:
         k = spec.key
-        rng = sub_rng(self.seed, "series", k.region, k.metric, k.ident)
+        # Twin series (ACUUtilization of ServerlessDatabaseCapacity) share a stream.
+        rng = sub_rng(self.seed, "series", k.region, spec.params.get("stream", k.metric), k.ident)
         if self.first_tick:
             start = minute - MINUTE * max(self.backfill_minutes - 1, 0)
         else:
@@ -248,13 +312,14 @@ class MetricSimulator:
             # After a long pause, only write what would survive pruning.
             if state.last < oldest_kept:
                 state.last = oldest_kept
-            dims = [{"Name": spec.key.dimension, "Value": spec.key.ident}]
+            dimension_sets = [[{"Name": n, "Value": v} for n, v in dims] for dims in spec.key.dimension_sets]
             points = written.setdefault(spec.key.region, [])
             moment = state.last + MINUTE
             while moment <= minute:
                 t = int((moment - state.start) / MINUTE)
                 value = step(state, t)
-                points.append(MetricDatum(NAMESPACE, spec.key.metric, value, dims, moment, spec.unit))
+                for dims in dimension_sets:
+                    points.append(MetricDatum(NAMESPACE, spec.key.metric, value, dims, moment, spec.unit))
                 moment += MINUTE
             state.last = minute
         self.first_tick = False

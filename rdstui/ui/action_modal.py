@@ -97,7 +97,8 @@ def api_call_text(plan: ActionPlan, palette: Palette) -> RenderableType:
     """The call as it will be sent: the operation, its region, one parameter per line
     (a long value wraps under itself)."""
     table = _grid()
-    table.add_row(Text("API call", Style(bold=True)), Text(""), Text.assemble((plan.operation, palette.accent), (f"  in {plan.region}", palette.muted)))
+    where = f"  in {plan.region}" + (f" ({plan.send_region_why})" if plan.send_region_why else "")
+    table.add_row(Text("API call", Style(bold=True)), Text(""), Text.assemble((plan.operation, palette.accent), (where, palette.muted)))
     for name, value in plan.params.items():
         table.add_row(Text(""), Text(""), Padding(Text(f"{name}={value!r}", overflow="fold"), (0, 0, 0, 2)))
     return table

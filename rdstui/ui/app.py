@@ -27,12 +27,12 @@ from textual.widgets import Footer, Static, Tree
 from rdstui.core.actions import ActionKind
 from rdstui.core.config import Settings, state_home
 from rdstui.core.events import EventsResult
-from rdstui.core.metrics import SeriesKey
 from rdstui.core.model import Fleet, Node, NodeType, RegionState
 from rdstui.ui import actions
 from rdstui.ui.action_flow import ActionFlow
-from rdstui.ui.chart import CHART_METRICS, CLOUDWATCH_NAME, ORDER
-from rdstui.ui.detail import DetailContext, PostureView, detail_text, has_metric
+from rdstui.core.catalog import gauge, gauges, lag_series
+from rdstui.ui.chart import ORDER
+from rdstui.ui.detail import DetailContext, PostureView, detail_text
 from rdstui.ui.filtering import FilterMixin
 from rdstui.ui.header import HeaderState, header_text
 from rdstui.ui.panes import ChartData, ChartPane, DetailPane, EventsPane, HeaderBar
@@ -91,6 +91,7 @@ class RdsApp(FilterMixin, PollingMixin, App[int]):
         Binding("2", "chart('cpu')", "CPU", group=CHART_GROUP),
         Binding("3", "chart('connections')", "conns", group=CHART_GROUP),
         Binding("4", "chart('storage')", "storage", group=CHART_GROUP),
+        Binding("5", "chart('capacity')", "ACU", group=CHART_GROUP),
         *(Binding(str(n), f"show_chart('{key}')", key, show=False) for n, key in enumerate(ORDER, 1)),
         *actions.bindings(),
         Binding("question_mark", "help", "Help"),
@@ -184,6 +185,7 @@ class RdsApp(FilterMixin, PollingMixin, App[int]):
         self._runtime_closed = False
         self._full_fleet = False  # a complete poll has been drawn (partial ones before)
         self._marked: set[str] = set()  # tree nodes drawn with an action in flight
+        self._noticed: set[str] = set()  # fleet notices already shown
         self._dimmed: set[str] | None = None  # while filtering: the matches (the rest is dimmed)
         self.palette = Palette.from_variables({})
         self.flow = ActionFlow(self)
@@ -291,18 +293,17 @@ class RdsApp(FilterMixin, PollingMixin, App[int]):
 
     def _apply_fleet(self, fleet: Fleet) -> None:
         self.fleet = fleet
-        self.by_key = {}
-        self.parents = {}
-        for root in fleet.roots:
-            for node in root.walk():
-                self.by_key.setdefault(node.key, node)
-                for child in node.children:
-                    self.parents.setdefault(child.key, node)
+        self.by_key = dict(fleet.nodes)
+        self.parents = {key: parent for key in self.by_key if (parent := fleet.parent(self.by_key[key])) is not None}
         runtime = self.runtime
         self.header_state.account_id = fleet.account_id or self.header_state.account_id
         self.header_state.regions = list(fleet.regions)
         metrics = getattr(runtime.poller, "last_metrics", None) if runtime else None
         self.header_state.metrics_errors = dict(metrics.errors) if metrics else {}
+        for notice in fleet.notices:  # records left out or skipped: said once a session
+            if notice not in self._noticed:
+                self._noticed.add(notice)
+                self.notify(notice, severity="warning", timeout=12, markup=False)
         if not fleet.roots:
             regions = ", ".join(state.name for state in fleet.regions)
             self._show_message(f"No databases in the polled regions ({regions}).\nTry --region all.")
@@ -381,9 +382,9 @@ class RdsApp(FilterMixin, PollingMixin, App[int]):
         header.update(header_text(self.header_state, self.clock(), width, self.palette))
 
     def _lag_values(self, node: Node) -> list[float]:
-        if not node.lag_metric or self.runtime is None:
+        key = lag_series(node, self.fleet)
+        if key is None or self.runtime is None:
             return []
-        key = SeriesKey(node.region, node.lag_metric, node.id)
         return [value for _, value in self.runtime.poller.store.series(key)]
 
     def _tree_label(self, node: Node, indent: int, columns: Columns) -> Text:
@@ -394,6 +395,8 @@ class RdsApp(FilterMixin, PollingMixin, App[int]):
             columns=columns,
             indent=indent,
             lag_values=self._lag_values(node),
+            lag=self.fleet.lag(node) if self.fleet else None,
+            replication=self.fleet.replication(node) if self.fleet else None,
             warning=settings.lag_warning,
             critical=settings.lag_critical,
             palette=self.palette,
@@ -438,8 +441,7 @@ class RdsApp(FilterMixin, PollingMixin, App[int]):
         width = usable_width(detail) or max(30, self.size.width - 4)
         context = DetailContext(
             node=node,
-            parent=self.parents.get(node.key),
-            by_key=self.by_key,
+            fleet=self.fleet,
             region=self.region_state(node.region),
             store=self.runtime.poller.store if self.runtime else None,  # type: ignore[arg-type]
             posture=self._posture_view(node),
@@ -460,25 +462,18 @@ class RdsApp(FilterMixin, PollingMixin, App[int]):
     def _chart_data(self, node: Node) -> ChartData:
         metric = self.chart_metric
         thresholds = (self.settings.lag_warning, self.settings.lag_critical)
-        if not has_metric(node, metric):
-            available = [key for key in ORDER if has_metric(node, key)]
-            if node.type is NodeType.STANDBY:
-                note = "A standby publishes no metrics of its own: select its primary."
-            elif node.type is NodeType.EXTERNAL:
-                note = "Not polled: no metrics."
-            elif not available:
-                note = "No metrics for this kind of node: select an instance or a replica."
-            elif metric == "lag":
-                note = f"{node.id} does not replicate from anything: no lag. Keys 2-4 chart its load."
-            else:
-                note = f"{CHART_METRICS[metric].label} is per instance: select one of its instances."
-            return ChartData(node.id, metric, None, [], thresholds, note, tuple(available))
-        name = node.lag_metric if metric == "lag" else CLOUDWATCH_NAME[metric]
-        points = []
-        if self.runtime is not None and name:
-            points = self.runtime.poller.store.series(SeriesKey(node.region, name, node.id))
-        available = tuple(key for key in ORDER if has_metric(node, key))
-        return ChartData(node.id, metric, name, points, thresholds if metric == "lag" else (), None, available)
+        charts = gauges(node, self.fleet)
+        available = tuple(g.key for g in charts if g.series is not None)
+        chosen = next(g for g in charts if g.key == metric)
+        if chosen.series is None:
+            note = f"Not published: {chosen.why_not}."
+            if available:
+                keys = ", ".join(str(ORDER.index(key) + 1) for key in available)
+                note += f" Keys {keys} chart what {node.id} has."
+            return ChartData(node.id, metric, None, [], thresholds, note, available, chosen.label)
+        points = self.runtime.poller.store.series(chosen.series) if self.runtime is not None else []
+        limits = thresholds if metric == "lag" else ()
+        return ChartData(node.id, metric, chosen.series.metric, points, limits, None, available, chosen.label)
 
     def _render_events(self) -> None:
         pane = self.query_one(EventsPane)
@@ -573,7 +568,7 @@ class RdsApp(FilterMixin, PollingMixin, App[int]):
             return not self.wide
         if action in ("chart", "show_chart"):
             node = self.selected_node()
-            if node is None or not parameters or not has_metric(node, str(parameters[0])):
+            if node is None or not parameters or gauge(node, str(parameters[0]), self.fleet).series is None:
                 return False
             return self.wide if action == "chart" else not self.wide
         if action in ("node_action", "explain_action"):

@@ -14,6 +14,7 @@ import plotext as plt
 from rich.text import Text
 from textual.color import Color, ColorParseError
 
+from rdstui.core.catalog import CHART_KEYS
 from rdstui.core.format import bytes_, duration
 
 ANSI_NAMES = {
@@ -44,17 +45,13 @@ class ChartMetric:
 
 
 CHART_METRICS = {
-    "lag": ChartMetric("lag", "replication lag", "s"),
+    "lag": ChartMetric("lag", "lag", "s"),
     "cpu": ChartMetric("cpu", "CPU", "%"),
-    "connections": ChartMetric("connections", "connections", ""),
-    "storage": ChartMetric("storage", "free storage", "GiB"),
+    "connections": ChartMetric("connections", "conns", ""),
+    "storage": ChartMetric("storage", "storage", "GiB"),
+    "capacity": ChartMetric("capacity", "ACU", "ACU"),
 }
-CLOUDWATCH_NAME = {
-    "cpu": "CPUUtilization",
-    "connections": "DatabaseConnections",
-    "storage": "FreeStorageSpace",
-}
-ORDER = ("lag", "cpu", "connections", "storage")
+ORDER = CHART_KEYS
 
 
 def plot_colour(value: str | None) -> object:
@@ -79,6 +76,8 @@ def latest_label(metric: str, value: float | None) -> str:
         return f"{value:.0f}%"
     if metric == "storage":
         return bytes_(value)
+    if metric == "capacity":
+        return f"{value:g} ACU"
     return f"{value:.0f}"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -12,11 +12,13 @@ from rich.style import Style
 from rich.text import Text
 
 from rdstui.core.backups import BackupPosture
+from rdstui.core.catalog import gauge
+from rdstui.core.facts import facts
 from rdstui.core.format import age, bytes_, duration
 from rdstui.core.metrics import MetricStore, SeriesKey
-from rdstui.core.model import Node, NodeType, RegionState, Role
-from rdstui.core.topology import arn_identifier, arn_region
-from rdstui.ui.render import Palette, cut, display_role, lag_level
+from rdstui.core.model import Fleet, Node, NodeType, RegionState, Role
+from rdstui.core.arns import arn_identifier, arn_region
+from rdstui.ui.render import Palette, display_role, lag_level
 
 KEY_WIDTH = 11
 _CONSOLE = Console(width=200, file=io.StringIO(), color_system=None)  # only for Text.wrap
@@ -37,8 +39,7 @@ class PostureView:
 @dataclass
 class DetailContext:
     node: Node
-    parent: Node | None
-    by_key: dict[str, Node]
+    fleet: Fleet
     region: RegionState | None
     store: MetricStore
     posture: PostureView
@@ -47,7 +48,10 @@ class DetailContext:
     critical: float
     palette: Palette
     width: int
-    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def parent(self) -> Node | None:
+        return self.fleet.parent(self.node)
 
 
 RPO_ALARM = 15 * 60  # seconds: restorable time further behind than this is shown red
@@ -76,6 +80,14 @@ def ref(value: str | None, home_region: str) -> str:
         name = arn_identifier(value)
         return name if region == home_region else f"{name} ({region})"
     return value
+
+
+_FACT_STYLE = {
+    "ok": lambda palette: palette.ok,
+    "info": lambda palette: Style(),
+    "warning": lambda palette: palette.busy,
+    "bad": lambda palette: palette.bad,
+}
 
 
 def latest(store: MetricStore, node: Node, metric: str) -> float | None:
@@ -168,10 +180,13 @@ def title(ctx: DetailContext) -> Text:
 def _lag_text(ctx: DetailContext, node: Node) -> Text | None:
     if not node.lag_metric:
         return None
-    if node.lag_seconds is None:
+    lag = ctx.fleet.lag(node)
+    if lag is None:
         return Text(f"no data yet ({node.lag_metric})", ctx.palette.muted)
-    level = lag_level(node.lag_seconds, ctx.warning, ctx.critical)
-    text = Text(duration(node.lag_seconds), ctx.palette.lag(level))
+    if lag < 0:
+        return Text(f"not replicating ({node.lag_metric} -1)", ctx.palette.bad)
+    level = lag_level(lag, ctx.warning, ctx.critical)
+    text = Text(duration(lag), ctx.palette.lag(level))
     text.append(f" ({node.lag_metric})", ctx.palette.muted)
     return text
 
@@ -213,25 +228,23 @@ def _instance(ctx: DetailContext, lines: Lines) -> None:
 
 
 def _instance_load(ctx: DetailContext, lines: Lines) -> None:
-    node, raw = ctx.node, ctx.node.raw
-    # Aurora storage grows by itself: AllocatedStorage means nothing there.
-    storage = None if (node.engine or "").startswith("aurora") else raw.get("AllocatedStorage")
-    free = latest(ctx.store, node, "FreeStorageSpace")
-    if storage or free is not None:
-        parts = []
-        if storage:
-            parts.append(f"{storage} GiB {raw.get('StorageType', '')}".strip())
-        if free is not None:
-            parts.append(f"{bytes_(free)} free")
-        lines.add("Storage", ", ".join(parts))
+    node = ctx.node
+    storage = gauge(node, "storage", ctx.fleet)
+    free = latest(ctx.store, node, storage.series.metric) if storage.series else None
+    if free is not None:
+        lines.add("Free", f"{bytes_(free)} {storage.label.removeprefix('free ')} ({storage.series.metric})")  # type: ignore[union-attr]
+    load = []
     cpu = latest(ctx.store, node, "CPUUtilization")
     conns = latest(ctx.store, node, "DatabaseConnections")
-    if cpu is not None or conns is not None:
-        load = []
-        if cpu is not None:
-            load.append(f"CPU {cpu:.0f}%")
-        if conns is not None:
-            load.append(f"{conns:.0f} connections")
+    acu = latest(ctx.store, node, "ServerlessDatabaseCapacity")
+    share = latest(ctx.store, node, "ACUUtilization")
+    if cpu is not None:
+        load.append(f"CPU {cpu:.0f}%")
+    if conns is not None:
+        load.append(f"{conns:.0f} connections")
+    if acu is not None:
+        load.append(f"{acu:g} ACU" + (f" ({share:.0f}% of max)" if share is not None else ""))
+    if load:
         lines.add("Load", ", ".join(load))
 
 
@@ -282,11 +295,12 @@ def _global(ctx: DetailContext, lines: Lines) -> None:
             text.append("  not polled", ctx.palette.muted)
         elif child.lag_metric:
             text.append("  lag ", ctx.palette.muted)
-            if child.lag_seconds is None:
+            lag = ctx.fleet.lag(child)
+            if lag is None:
                 text.append("no data", ctx.palette.muted)
             else:
-                level = lag_level(child.lag_seconds, ctx.warning, ctx.critical)
-                text.append(duration(child.lag_seconds), ctx.palette.lag(level))
+                level = lag_level(lag, ctx.warning, ctx.critical)
+                text.append(duration(lag), ctx.palette.lag(level))
         role = "Primary" if child.role is Role.PRIMARY else "Secondary"
         lines.add(role, text, wide=True)
 
@@ -307,13 +321,8 @@ def _standby(ctx: DetailContext, lines: Lines) -> None:
 
 def _external(ctx: DetailContext, lines: Lines) -> None:
     node = ctx.node
-    kind = "DB cluster" if node.raw.get("Kind") == "cluster" else "DB instance"
-    lines.add("Kind", f"{kind} in {node.region}")
-    lines.add(
-        "Not polled",
-        Text(f"{node.region} is not polled: add --region {node.region} to see this database.", ctx.palette.busy),
-        wide=True,
-    )
+    lines.add("Kind", f"{node.raw.get('Kind', 'database')} in {node.region}")
+    lines.add("Why shown", f"the {node.raw.get('Relation', 'reference')} of a database that is polled")
 
 
 def _posture(ctx: DetailContext, lines: Lines) -> None:
@@ -380,6 +389,10 @@ def detail_text(ctx: DetailContext) -> Text:
         _standby(ctx, lines)
     else:
         _external(ctx, lines)
+    for fact in facts(ctx.node, ctx.fleet):
+        lines.add(fact.label, Text(fact.text, _FACT_STYLE[fact.level](ctx.palette)), wide=True)
+    for note in ctx.node.notes:
+        lines.add("Note", Text(note, ctx.palette.busy), wide=True)
     region = ctx.region
     if region is not None and not region.ok and region.error and kind is not NodeType.EXTERNAL:
         lines.add("Region", Text(f"{region.name} failed: {region.error}", ctx.palette.busy), wide=True)
@@ -401,7 +414,7 @@ def posture_owner(node: Node, parent: Node | None) -> Node | None:
         return None
     if node.type is NodeType.STANDBY:
         return parent
-    if node.type is NodeType.INSTANCE and node.role in (Role.WRITER, Role.READER):
+    if node.type is NodeType.INSTANCE and node.is_cluster_member:
         return parent if parent is not None and parent.type is NodeType.CLUSTER else None
     if node.type is NodeType.GLOBAL_CLUSTER:
         primary = next(
@@ -409,16 +422,3 @@ def posture_owner(node: Node, parent: Node | None) -> Node | None:
         )
         return primary
     return node
-
-
-def has_metric(node: Node, metric: str) -> bool:
-    """Whether the chart can show `metric` ('lag' or an instance metric) for `node`."""
-    if metric == "lag":
-        return bool(node.lag_metric)
-    if node.type is NodeType.STANDBY:
-        return False
-    return node.type is NodeType.INSTANCE and metric in ("cpu", "connections", "storage")
-
-
-def cut_id(text: str, width: int) -> str:
-    return cut(text, width)

@@ -57,6 +57,7 @@ class ChartData:
     thresholds: Sequence[float] = ()
     note: str | None = None  # why there is nothing to chart
     available: tuple[str, ...] = ORDER  # the metrics this node has
+    label: str = ""  # what this node's chart is called ("free local storage" on Aurora)
 
 
 class ChartPane(Widget):
@@ -115,7 +116,7 @@ class ChartPane(Widget):
             body = Text(data.note or "nothing to chart", palette.muted)
             return Text("\n").join([*top, Text(""), body])
         if not data.points:
-            body = Text(f"no {CHART_METRICS[data.metric].label} datapoints yet", palette.muted)
+            body = Text(f"no {data.label or CHART_METRICS[data.metric].label} datapoints yet", palette.muted)
             return Text("\n").join([*top, Text(""), body])
         chart = chart_text(
             data.points,

@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.color import Color, ColorParseError
 
 from rdstui.core.format import duration
-from rdstui.core.model import Node, NodeType, Role
+from rdstui.core.model import Node, NodeType, Replication, Role
 
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
 ELLIPSIS = "…"
@@ -226,6 +226,10 @@ def sparkline(
 
 def display_role(node: Node) -> str:
     """The role word the AWS console would use, short enough for a column."""
+    if node.blue_green is not None:
+        return node.blue_green.role  # "blue" (production) or "green" (the copy being readied)
+    if node.raw.get("ReplicaMode") == "mounted":
+        return "mounted"  # a replica that takes no connections
     if node.type is NodeType.INSTANCE and node.role is Role.PRIMARY:
         has_replicas = any(child.type is not NodeType.STANDBY for child in node.children)
         return "primary" if has_replicas else "instance"
@@ -288,17 +292,20 @@ def tree_label(
     columns: Columns,
     indent: int,
     lag_values: Sequence[float],
+    lag: float | None,
     warning: float,
     critical: float,
     palette: Palette,
     stale: bool = False,
     progress: str | None = None,
+    replication: Replication | None = None,
 ) -> Text:
     """One aligned tree line: id, role, status, place, sparkline, latest lag.
 
     `indent` is how many cells the tree's guides take before this node, so the
     columns after the identifier line up across depths. `progress` (an action
-    in flight: "⟳ 12s failover") takes the place of the sparkline and lag.
+    in flight: "⟳ 12s failover") takes the place of the sparkline and lag;
+    broken `replication` ("broken", "resync") the place of the lag value.
     """
     external = node.type is NodeType.EXTERNAL
     width = max(4, columns.id - indent)
@@ -325,11 +332,14 @@ def tree_label(
                 sparkline(lag_values, columns.spark, warning=warning, critical=critical, palette=palette)
             )
         text.append(" ")
-        if node.lag_seconds is None:
+        if replication is not None and not replication.normal:
+            word = "resync" if replication.status == "pending-resync" else "broken"
+            text.append(word.rjust(columns.lag)[: columns.lag], palette.bad)
+        elif lag is None:
             text.append("—".rjust(columns.lag), palette.muted)
         else:
-            level = lag_level(node.lag_seconds, warning, critical)
-            text.append(duration(node.lag_seconds).rjust(columns.lag), palette.lag(level))
+            level = lag_level(lag, warning, critical)
+            text.append(duration(lag).rjust(columns.lag), palette.lag(level))
     if stale:
         text.append(" stale", palette.busy)
     return text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, ClassVar
 
 from rich.style import Style
@@ -60,8 +60,7 @@ def filter_roots(roots: list[Node], text: str) -> tuple[list[Node], set[str]]:
             found.add(node.key)
         if not hit and not kept:
             return None
-        clone = Node(**{**node.__dict__, "children": kept})
-        return clone
+        return replace(node, children=tuple(kept))
 
     return [copy for copy in (visit(root) for root in roots) if copy is not None], found
 

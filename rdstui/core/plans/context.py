@@ -5,30 +5,26 @@ from __future__ import annotations
 from rdstui.core.format import duration
 from rdstui.core.model import Fleet, Node, NodeType
 from rdstui.core.plans.plan import ActionKind, Refusal, Target
-from rdstui.core.topology import is_aurora, is_multi_az_db_cluster
+from rdstui.core.records import is_aurora, is_multi_az_db_cluster
 
-# Statuses in which AWS accepts each action on the target.
-SNAPSHOT_STATES = {"available", "stopped", "storage-optimization"}
+# The statuses in which AWS accepts each call on its target (the API reference):
+# CreateDBSnapshot "available or storage-optimization"; the rest "available".
+INSTANCE_SNAPSHOT_STATES = {"available", "storage-optimization"}
 READY_STATES = {"available"}
+
+EMPTY_FLEET = Fleet(regions=(), roots=())
 
 
 class FleetContext:
-    """Lookups a plan needs around the node: parents, nodes by key, region health."""
+    """Lookups a plan needs around the node: parents, nodes by key, lag, region health."""
 
     def __init__(self, fleet: Fleet | None) -> None:
-        self.fleet = fleet
-        self.parents: dict[str, Node] = {}
-        self.nodes: dict[str, Node] = {}
-        self.region_ok: dict[str, bool] = {}
-        if fleet is not None:
-            for node in fleet.walk():
-                self.nodes.setdefault(node.key, node)
-                for child in node.children:
-                    self.parents.setdefault(child.key, node)
-            self.region_ok = {r.name: r.ok for r in fleet.regions}
+        self.fleet = fleet if fleet is not None else EMPTY_FLEET
+        self.nodes = self.fleet.nodes
+        self.region_ok = {r.name: r.ok for r in self.fleet.regions}
 
     def parent(self, node: Node) -> Node | None:
-        return self.parents.get(node.key)
+        return self.fleet.parent(node)
 
     def global_of(self, cluster: Node) -> Node | None:
         parent = self.parent(cluster)
@@ -36,16 +32,22 @@ class FleetContext:
             return parent
         return None
 
+    def lag_text(self, node: Node | None) -> str:
+        lag = self.fleet.lag(node) if node is not None else None
+        return "lag unknown" if lag is None else f"lag {duration(lag)}"
+
 
 def refuse(action: ActionKind, node: Node, reason: str) -> Refusal:
     """A refusal shown on `node` (the one the user selected)."""
     return Refusal(action, reason, node.key, node.id)
 
 
-def not_ready(action: ActionKind, node: Node, allowed: set[str]) -> Refusal | None:
+def not_ready(action: ActionKind, node: Node, allowed: set[str], call: str) -> Refusal | None:
+    """AWS's state rule for `call`, in its words, before anything is sent."""
     if node.status in allowed:
         return None
-    return refuse(action, node, f"{node.id} is {node.status}: wait until it is available")
+    need = " or ".join(sorted(allowed))
+    return refuse(action, node, f"{node.id} is {node.status}: {call} needs it {need}")
 
 
 def target_of(node: Node) -> Target:
@@ -74,13 +76,21 @@ def _cluster_kind(node: Node) -> str:
     return "DB cluster"
 
 
-def lag_text(node: Node | None) -> str:
-    if node is None or node.lag_seconds is None:
-        return "lag unknown"
-    return f"lag {duration(node.lag_seconds)}"
-
-
 def global_writer_arn(glob: Node | None) -> str | None:
     """The ARN of a global database's primary cluster, as its members list says."""
     members = glob.raw.get("GlobalClusterMembers", []) if glob else []
     return next((m["DBClusterArn"] for m in members if m.get("IsWriter")), None)
+
+
+def green_refusal(action: ActionKind, node: Node, what: str) -> Refusal | None:
+    """A green member of a blue/green deployment changes only through the deployment."""
+    deployment = node.blue_green
+    if deployment is None or deployment.role != "green":
+        return None
+    name = deployment.name or deployment.id
+    return refuse(
+        action,
+        node,
+        f"{node.id} is the green side of blue/green deployment {name} ({deployment.status}): "
+        f"it can't be {what} on its own; switch over the deployment instead",
+    )

@@ -6,19 +6,22 @@ A global database's switchover or failover is in global_failover.py.
 from __future__ import annotations
 
 from rdstui.core.model import Node, NodeType, Role
-from rdstui.core.plans.context import READY_STATES, FleetContext, lag_text, not_ready, refuse, target_of
+from rdstui.core.plans.context import READY_STATES, FleetContext, green_refusal, not_ready, refuse, target_of
 from rdstui.core.plans.global_failover import plan_global_failover
 from rdstui.core.plans.plan import ActionKind, ActionPlan, Choice, Option, Refusal
-from rdstui.core.topology import is_multi_az_db_cluster
+from rdstui.core.records import is_custom, is_multi_az_db_cluster, is_serverless_v1
 
 
 def plan_failover(node: Node, ctx: FleetContext) -> ActionPlan | Refusal:
     action = ActionKind.FAILOVER
+    refused = green_refusal(action, node, "failed over")
+    if refused:
+        return refused
     if node.type is NodeType.GLOBAL_CLUSTER:
         return plan_global_failover(node, ctx)
     if node.type is NodeType.CLUSTER:
         return plan_cluster_failover(node, ctx, selected=node)
-    if node.role in (Role.WRITER, Role.READER):
+    if node.is_cluster_member:
         cluster = ctx.parent(node)
         if cluster is None or cluster.type is not NodeType.CLUSTER:
             cluster_id = node.raw.get("DBClusterIdentifier") or "its cluster"
@@ -31,9 +34,11 @@ def plan_failover(node: Node, ctx: FleetContext) -> ActionPlan | Refusal:
 def _plan_instance_failover(db: Node) -> ActionPlan | Refusal:
     """RebootDBInstance with ForceFailover: the standby of a Multi-AZ instance takes over."""
     action = ActionKind.FAILOVER
+    if is_custom(db.engine):
+        return refuse(action, db, f"{db.id} is RDS Custom ({db.engine}): RebootDBInstance doesn't apply to RDS Custom")
     if not db.multi_az:
         return refuse(action, db, f"{db.id} is single-AZ: there is no standby to fail over to")
-    refused = not_ready(action, db, READY_STATES)
+    refused = not_ready(action, db, READY_STATES, "RebootDBInstance with failover")
     if refused:
         return refused
     standby_az = db.raw.get("SecondaryAvailabilityZone")
@@ -75,6 +80,12 @@ def plan_cluster_failover(
     if refused:
         return refused
     members = [c for c in cluster.children if c.type is NodeType.INSTANCE]
+    if any(m.role is Role.MEMBER for m in members):
+        return refuse(
+            action,
+            selected,
+            f"{cluster.id}'s DBClusterMembers does not say which instance is the writer yet: try after the next poll",
+        )
     writer = next((c for c in members if c.role is Role.WRITER), None)
     tiers = _member_tiers(cluster)
     readers = sorted((c for c in members if c.role is Role.READER), key=lambda c: (tiers.get(c.id, 1), c.id))
@@ -84,7 +95,9 @@ def plan_cluster_failover(
     if not ready:
         states = ", ".join(f"{r.id} is {r.status}" for r in readers)
         return refuse(action, selected, f"no reader of {cluster.id} is available to take over ({states})")
-    options = tuple(_reader_option(r, tiers, writer) for r in ready)
+    if _aws_picks_target(cluster):
+        return _plan_any_reader(cluster, ctx, selected, writer, ready)
+    options = tuple(_reader_option(r, tiers, writer, ctx) for r in ready)
     default = preferred if preferred in {o.value for o in options} else options[0].value
 
     def build(chosen: dict[str, str]) -> ActionPlan:
@@ -97,7 +110,7 @@ def plan_cluster_failover(
             target=target_of(cluster),
             operation="FailoverDBCluster",
             params={"DBClusterIdentifier": cluster.id, "TargetDBInstanceIdentifier": target_id},
-            effects=_cluster_effects(cluster, reader, writer),
+            effects=_cluster_effects(cluster, ctx, f"{reader.id} ({reader.az or 'zone unknown'})", writer),
             costs=_cluster_costs(cluster, target_id),
             confirm_phrase=cluster.id,
             choices=(Choice("target", "New writer", options, target_id),),
@@ -109,11 +122,41 @@ def plan_cluster_failover(
     return build({})
 
 
+def _aws_picks_target(cluster: Node) -> bool:
+    """FailoverDBCluster's TargetDBInstanceIdentifier "isn't supported for RDS for
+    MySQL Multi-AZ DB clusters" (API reference): AWS picks the readable standby."""
+    return is_multi_az_db_cluster(cluster.raw) and cluster.engine == "mysql"
+
+
+def _plan_any_reader(
+    cluster: Node, ctx: FleetContext, selected: Node, writer: Node | None, ready: list[Node]
+) -> ActionPlan:
+    standbys = ", ".join(f"{r.id} ({r.az or 'zone unknown'}, {ctx.lag_text(r)})" for r in ready)
+    effects = (
+        "AWS chooses which readable standby becomes the writer: an RDS for MySQL Multi-AZ DB cluster "
+        f"takes no target (standbys: {standbys})",
+        *_cluster_effects(cluster, ctx, None, writer)[1:],
+    )
+    return ActionPlan(
+        action=ActionKind.FAILOVER,
+        title=f"Fail over {cluster.id} to a readable standby",
+        verb="Fail over",
+        target=target_of(cluster),
+        operation="FailoverDBCluster",
+        params={"DBClusterIdentifier": cluster.id},
+        effects=effects,
+        costs=_cluster_costs(cluster, "a readable standby"),
+        confirm_phrase=cluster.id,
+        follow={"writer": None, "from_writer": writer.id if writer else None},
+        selected_node=selected.key,
+    )
+
+
 def _cluster_refusal(cluster: Node, ctx: FleetContext, selected: Node) -> Refusal | None:
-    """A global database's clusters move with the global database, never on their own."""
+    """A global secondary has no writer to fail over; Serverless v1 has no instances."""
     action = ActionKind.FAILOVER
-    glob = ctx.global_of(cluster)
     if cluster.role is Role.SECONDARY:
+        glob = ctx.global_of(cluster)
         name = glob.id if glob else "its global database"
         return refuse(
             action,
@@ -121,43 +164,50 @@ def _cluster_refusal(cluster: Node, ctx: FleetContext, selected: Node) -> Refusa
             f"{cluster.id} is a secondary cluster of {name}: it has no writer to fail over; "
             f"select {name} to switch over to it",
         )
-    if glob is not None:
+    if is_serverless_v1(cluster.raw):
         return refuse(
-            action, selected, f"{cluster.id} is the primary cluster of {glob.id}: fail over the global database instead"
+            action, selected, f"{cluster.id} is Aurora Serverless v1: it has no DB instances to fail over to"
         )
-    refused = not_ready(action, cluster, READY_STATES)
+    refused = not_ready(action, cluster, READY_STATES, "FailoverDBCluster")
     return refuse(action, selected, refused.reason) if refused else None
 
 
-def _reader_option(reader: Node, tiers: dict[str, int], writer: Node | None) -> Option:
+def _reader_option(reader: Node, tiers: dict[str, int], writer: Node | None, ctx: FleetContext) -> Option:
     return Option(
         value=reader.id,
-        label=f"{reader.id} ({reader.az or 'zone unknown'}, tier {tiers.get(reader.id, 1)}, {lag_text(reader)})",
+        label=f"{reader.id} ({reader.az or 'zone unknown'}, tier {tiers.get(reader.id, 1)}, {ctx.lag_text(reader)})",
         detail="same zone as the writer" if writer is not None and reader.az == writer.az else "",
     )
 
 
-def _cluster_effects(cluster: Node, reader: Node, writer: Node | None) -> tuple[str, ...]:
-    return (
-        f"{reader.id} ({reader.az or 'zone unknown'}) becomes the writer of {cluster.id}",
+def _cluster_effects(cluster: Node, ctx: FleetContext, new_writer: str | None, writer: Node | None) -> tuple[str, ...]:
+    effects = [
+        f"{new_writer or 'a reader'} becomes the writer of {cluster.id}",
         f"the writer {writer.id} restarts as a reader" if writer else "the current writer restarts as a reader",
         "the cluster endpoint keeps its name and moves to the new writer",
-    )
+    ]
+    glob = ctx.global_of(cluster)
+    if glob is not None:
+        effects.append(
+            f"{glob.id}'s primary stays in {cluster.region}: only the writer instance within {cluster.id} changes"
+        )
+    return tuple(effects)
 
 
-def _cluster_costs(cluster: Node, target_id: str) -> tuple[str, ...]:
+def _cluster_costs(cluster: Node, target: str) -> tuple[str, ...]:
     downtime = "typically under 35 s" if is_multi_az_db_cluster(cluster.raw) else "typically about 30 s"
     return (
-        f"writes stop while {target_id} takes over ({downtime})",
+        f"writes stop while {target} takes over ({downtime})",
         "open connections are dropped: clients must reconnect",
     )
 
 
 def _member_tiers(cluster: Node) -> dict[str, int]:
-    return {
-        m["DBInstanceIdentifier"]: int(m.get("PromotionTier", 1) or 0)
-        for m in cluster.raw.get("DBClusterMembers", [])
-    }
+    tiers: dict[str, int] = {}
+    for member in cluster.raw.get("DBClusterMembers") or []:
+        tier = member.get("PromotionTier")
+        tiers[member.get("DBInstanceIdentifier", "")] = tier if isinstance(tier, int) else 1
+    return tiers
 
 
 def _endpoint(node: Node) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, NamedTuple
 
 from rdstui.core.model import Node, NodeType
@@ -10,13 +9,13 @@ from rdstui.core.plans.context import (
     READY_STATES,
     FleetContext,
     global_writer_arn,
-    lag_text,
     not_ready,
     refuse,
     target_of,
 )
 from rdstui.core.plans.plan import ActionKind, ActionPlan, Choice, Option, Refusal
-from rdstui.core.topology import arn_identifier, arn_region
+from rdstui.core.arns import arn_identifier, arn_region
+from rdstui.core.format import duration
 
 MODES = (
     Option(
@@ -52,14 +51,18 @@ class _Move(NamedTuple):
     verb: str
     costs: list[str]
     data_loss: bool
+    region: str  # where AWS wants the call sent
+    why: str  # ... and why, for the modal
 
 
 def plan_global_failover(glob: Node, ctx: FleetContext) -> ActionPlan | Refusal:
     action = ActionKind.FAILOVER
-    refused = not_ready(action, glob, READY_STATES)
+    refused = not_ready(action, glob, READY_STATES, "a switchover or failover")
     if refused:
         return refused
     primary = _primary(glob, ctx)
+    if primary.region is None:
+        return refuse(action, glob, f"no member of {glob.id} is the writer right now: wait until it has a primary")
     secondaries = [
         (m["DBClusterArn"], ctx.nodes.get(m["DBClusterArn"]))
         for m in glob.raw.get("GlobalClusterMembers", [])
@@ -67,7 +70,7 @@ def plan_global_failover(glob: Node, ctx: FleetContext) -> ActionPlan | Refusal:
     ]
     if not secondaries:
         return refuse(action, glob, f"{glob.id} has no secondary cluster to fail over to")
-    options, unavailable = _secondary_options(secondaries)
+    options, unavailable = _secondary_options(secondaries, ctx)
     if not options:
         return refuse(action, glob, f"no secondary of {glob.id} is available ({', '.join(unavailable)})")
 
@@ -78,12 +81,14 @@ def plan_global_failover(glob: Node, ctx: FleetContext) -> ActionPlan | Refusal:
         if mode == "switchover":
             move = _switchover(glob, target_arn, target_id, primary)
         else:
-            move = _failover(glob, target_arn, target_id, primary, lag_text(ctx.nodes.get(target_arn)))
+            move = _failover(glob, target_arn, target_id, primary, _rpo_text(ctx, ctx.nodes.get(target_arn)))
         return ActionPlan(
             action=action,
             title=move.title,
             verb=move.verb,
-            target=replace(target_of(glob), region=target_region),
+            target=target_of(glob),
+            send_region=move.region,
+            send_region_why=move.why,
             operation=move.operation,
             params=move.params,
             effects=_effects(glob, target_id, target_region, primary),
@@ -111,7 +116,15 @@ def _primary(glob: Node, ctx: FleetContext) -> _Primary:
     return _Primary(arn, ident, region, region is not None and ctx.region_ok.get(region) is False)
 
 
-def _secondary_options(secondaries: list[tuple[str, Node | None]]) -> tuple[list[Option], list[str]]:
+def _rpo_text(ctx: FleetContext, node: Node | None) -> str:
+    """AuroraGlobalDBRPOLag: the lag "for user transactions", the writes a failover would lose."""
+    rpo = ctx.fleet.rpo_lag(node) if node is not None else None
+    return "RPO lag unknown" if rpo is None else f"RPO lag {duration(rpo)}"
+
+
+def _secondary_options(
+    secondaries: list[tuple[str, Node | None]], ctx: FleetContext
+) -> tuple[list[Option], list[str]]:
     """The secondaries that can take over, and why the others can't."""
     options: list[Option] = []
     unavailable: list[str] = []
@@ -123,7 +136,7 @@ def _secondary_options(secondaries: list[tuple[str, Node | None]]) -> tuple[list
         if node is None or node.type is NodeType.EXTERNAL:
             label = f"{ident} ({region}, not polled: lag unknown)"
         else:
-            label = f"{ident} ({region}, {lag_text(node)})"
+            label = f"{ident} ({region}, {ctx.lag_text(node)}, {_rpo_text(ctx, node)})"
         options.append(Option(value=arn, label=label))
     return options, unavailable
 
@@ -154,19 +167,23 @@ def _switchover(glob: Node, target_arn: str, target_id: str, primary: _Primary) 
         verb="Switch over",
         costs=costs,
         data_loss=False,
+        region=primary.region or arn_region(target_arn),
+        why="the region of the current primary cluster, where AWS runs a switchover",
     )
 
 
-def _failover(glob: Node, target_arn: str, target_id: str, primary: _Primary, lag: str) -> _Move:
+def _failover(glob: Node, target_arn: str, target_id: str, primary: _Primary, rpo: str) -> _Move:
     return _Move(
         operation="FailoverGlobalCluster",
         params={"GlobalClusterIdentifier": glob.id, "TargetDbClusterIdentifier": target_arn, "AllowDataLoss": True},
         title=f"Fail over {glob.id} to {target_id} (DATA LOSS)",
         verb="Fail over with data loss",
         costs=[
-            f"DATA LOSS: writes to {primary.id} not yet replicated to {target_id} ({lag}) are lost",
+            f"DATA LOSS: writes to {primary.id} not yet replicated to {target_id} ({rpo}) are lost",
             f"{primary.id} is rebuilt as a secondary from {target_id} once its region answers",
             "writes stop for about a minute while the target is promoted",
         ],
         data_loss=True,
+        region=arn_region(target_arn),
+        why="the target's region: a failover with data loss must not depend on the primary's region",
     )

@@ -15,9 +15,6 @@ class ActionKind(str, Enum):
     PROMOTE = "promote"
 
 
-# The console's keys for them.
-KEYS: dict[str, ActionKind] = {"s": ActionKind.SNAPSHOT, "f": ActionKind.FAILOVER, "p": ActionKind.PROMOTE}
-
 # Every API call an action may send; nothing else can go through `execute`.
 OPERATIONS = {
     "CreateDBSnapshot": "create_db_snapshot",
@@ -57,7 +54,7 @@ class Target:
     key: str  # the Node key: stable across polls, the tracker's key
     id: str
     kind: str  # "DB instance", "Aurora DB cluster", "Multi-AZ DB cluster", "global database"
-    region: str  # where the API call is sent
+    region: str  # where it lives (a global database: its primary's region)
     engine: str | None = None
     engine_version: str | None = None
     arn: str | None = None
@@ -130,13 +127,17 @@ class ActionPlan:
     # What the tracker follows: e.g. {"from_az": ..., "writer": ..., "snapshot": ...}.
     follow: Mapping[str, Any] = field(default_factory=dict)
     selected_node: str | None = None  # the key of the node the user pressed the key on
+    # Where the call is sent when not the target's region (global databases), and why.
+    send_region: str | None = None
+    send_region_why: str | None = None
     _rebuild: Callable[[dict[str, str]], ActionPlan] | None = field(default=None, repr=False, compare=False)
 
     # -- what the modal shows ---------------------------------------------
 
     @property
     def region(self) -> str:
-        return self.target.region
+        """The region the API call is sent to."""
+        return self.send_region or self.target.region
 
     @property
     def method(self) -> str:

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 from rdstui.core.model import Node, NodeType, Role
-from rdstui.core.plans.context import READY_STATES, FleetContext, global_writer_arn, not_ready, refuse, target_of
+from rdstui.core.arns import arn_identifier
+from rdstui.core.plans.context import (
+    READY_STATES,
+    FleetContext,
+    global_writer_arn,
+    green_refusal,
+    not_ready,
+    refuse,
+    target_of,
+)
 from rdstui.core.plans.plan import ActionKind, ActionPlan, Refusal
-from rdstui.core.topology import arn_identifier
+from rdstui.core.records import is_custom
 
 _NOTHING = "is not a read replica: there is nothing to promote"
 
 
 def plan_promote(node: Node, ctx: FleetContext) -> ActionPlan | Refusal:
     action = ActionKind.PROMOTE
+    refused = green_refusal(action, node, "promoted")
+    if refused:
+        return refused
     if node.type is NodeType.GLOBAL_CLUSTER:
         return refuse(
             action,
@@ -21,11 +33,13 @@ def plan_promote(node: Node, ctx: FleetContext) -> ActionPlan | Refusal:
         )
     if node.type is NodeType.CLUSTER:
         return _plan_cluster_promote(node, ctx)
-    if node.role in (Role.WRITER, Role.READER):
+    if node.is_cluster_member:
         return refuse(action, node, _cluster_member_reason(node, ctx))
     if node.role is not Role.REPLICA:
         return refuse(action, node, f"{node.id} {_NOTHING}")
-    return not_ready(action, node, READY_STATES) or _plan_replica_promote(node)
+    if is_custom(node.engine):
+        return refuse(action, node, f"{node.id} is RDS Custom ({node.engine}): PromoteReadReplica doesn't apply to RDS Custom")
+    return not_ready(action, node, READY_STATES, "PromoteReadReplica") or _plan_replica_promote(node)
 
 
 def _cluster_member_reason(node: Node, ctx: FleetContext) -> str:
@@ -33,6 +47,8 @@ def _cluster_member_reason(node: Node, ctx: FleetContext) -> str:
     cluster_id = cluster.id if cluster else node.raw.get("DBClusterIdentifier", "its cluster")
     if node.role is Role.WRITER:
         return f"{node.id} is already the writer of {cluster_id}"
+    if node.role is Role.MEMBER:
+        return f"{node.id} is an instance of {cluster_id}: a cluster instance can't be promoted on its own"
     return (
         f"{node.id} is a reader of {cluster_id}: a cluster instance can't be promoted on its own; "
         f"fail {cluster_id} over to make it the writer"
@@ -77,9 +93,10 @@ def _plan_cluster_promote(cluster: Node, ctx: FleetContext) -> ActionPlan | Refu
     action = ActionKind.PROMOTE
     glob = ctx.global_of(cluster)
     if cluster.role is Role.SECONDARY:
-        return not_ready(action, cluster, READY_STATES) or _plan_detach(cluster, glob)
+        return not_ready(action, cluster, READY_STATES, "RemoveFromGlobalCluster") or _plan_detach(cluster, glob)
     if cluster.role is Role.REPLICA:
-        return not_ready(action, cluster, READY_STATES) or _plan_replica_cluster_promote(cluster)
+        refused = not_ready(action, cluster, READY_STATES, "PromoteReadReplicaDBCluster")
+        return refused or _plan_replica_cluster_promote(cluster)
     if glob is not None:
         return refuse(
             action,
@@ -102,6 +119,8 @@ def _plan_detach(cluster: Node, glob: Node | None) -> ActionPlan:
         target=target_of(cluster),
         operation="RemoveFromGlobalCluster",
         params={"GlobalClusterIdentifier": glob_id, "DbClusterIdentifier": cluster.arn or cluster.key},
+        send_region=cluster.region,
+        send_region_why="the region of the member that leaves",
         effects=(
             f"{cluster.id} leaves {glob_id}: replication from {primary_id} stops",
             f"{cluster.id} becomes a standalone, writable cluster; its first instance becomes the writer",

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Iterable
 
 from rdstui.core.model import Node, NodeType, Role
-from rdstui.core.plans.context import SNAPSHOT_STATES, FleetContext, not_ready, refuse, target_of
+from rdstui.core.plans.context import INSTANCE_SNAPSHOT_STATES, READY_STATES, FleetContext, not_ready, refuse, target_of
 from rdstui.core.plans.names import name_limit, propose_snapshot_name
 from rdstui.core.plans.plan import ActionKind, ActionPlan, NameField, Refusal
-from rdstui.core.topology import is_multi_az_db_cluster
+from rdstui.core.records import is_multi_az_db_cluster
 
 # (operation, params, what happens, what it costs)
 _Call = tuple[str, dict[str, str], str, str]
@@ -22,7 +22,7 @@ def plan_snapshot(node: Node, ctx: FleetContext, now: datetime, taken: Iterable[
         hint = f": select its primary cluster {primary.id}" if primary else ": select one of its clusters"
         return refuse(action, node, f"a global database has no snapshots of its own{hint}")
     target_node, note = node, None
-    if node.type is NodeType.INSTANCE and node.role in (Role.WRITER, Role.READER):
+    if node.type is NodeType.INSTANCE and node.is_cluster_member:
         # RDS snapshots an Aurora or Multi-AZ DB cluster whole, never one of its instances.
         cluster = ctx.parent(node)
         if cluster is None or cluster.type is not NodeType.CLUSTER:
@@ -35,7 +35,10 @@ def plan_snapshot(node: Node, ctx: FleetContext, now: datetime, taken: Iterable[
             )
         target_node = cluster
         note = f"{node.id} is an instance of {cluster.id}: RDS snapshots the whole cluster, not one of its instances"
-    refused = not_ready(action, target_node, SNAPSHOT_STATES)
+    if target_node.type is NodeType.CLUSTER:
+        refused = not_ready(action, target_node, READY_STATES, "CreateDBClusterSnapshot")
+    else:
+        refused = not_ready(action, target_node, INSTANCE_SNAPSHOT_STATES, "CreateDBSnapshot")
     if refused:
         return refused
     return _build(node, target_node, note, now, list(taken))

@@ -35,6 +35,12 @@ def failover_db_cluster(self: Any) -> Any:
         )
     if cluster.status != "available":
         raise state_error("cluster", cid, cluster.status)
+    if wanted and cluster.engine == "mysql" and getattr(cluster, "db_cluster_instance_class", None):
+        # The API reference: "This setting isn't supported for RDS for MySQL Multi-AZ DB clusters."
+        raise error(
+            "InvalidParameterCombination",
+            "TargetDBInstanceIdentifier isn't supported for RDS for MySQL Multi-AZ DB clusters.",
+        )
     writer = cluster.writer
     target = _failover_target(cluster, cid, wanted, writer)
     now = TIMELINE.now()
@@ -42,7 +48,7 @@ def failover_db_cluster(self: Any) -> Any:
     same_az = writer is not None and writer.availability_zone == target.availability_zone
     cluster.status = "failing-over"
     started = "Started same AZ failover to DB instance: " if same_az else "Started cross AZ failover to DB instance: "
-    cluster_event(cluster, ["failover"], f"{started}{name}", now)
+    cluster_event(cluster, ["failover"], f"{started}{name}.", now)
 
     def switch(when: datetime) -> None:
         for member in cluster._members:
@@ -54,7 +60,7 @@ def failover_db_cluster(self: Any) -> Any:
         cluster.status = "available"
         if writer is not None and writer.status == "rebooting":
             restarted(writer, when)
-        cluster_event(cluster, ["failover"], f"Completed failover to DB instance: {name}", when)
+        cluster_event(cluster, ["failover"], f"Completed failover to DB instance: {name}.", when)
 
     TIMELINE.at(now, CLUSTER_SWITCH, f"{cid}: {name} becomes the writer", switch)
     TIMELINE.at(now, CLUSTER_DONE, f"{cid}: failover completed", done)
@@ -108,7 +114,7 @@ def promote_read_replica_db_cluster(self: Any) -> Any:
         make_standalone_writer(cluster, is_writer=False)
         cluster.status = "available"
         cluster_event(
-            cluster, ["notification"], "Promoted Read Replica cluster to stand-alone database cluster.", when
+            cluster, ["notification"], "Promoted Read Replica cluster to a stand-alone database cluster.", when
         )
 
     TIMELINE.at(now, PROMOTE_CLUSTER_DONE, f"{cid}: stands alone", stand_alone)

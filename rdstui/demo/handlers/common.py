@@ -23,6 +23,32 @@ def state_error(kind: str, ident: str, status: str) -> Exception:
     return error("InvalidDBClusterStateFault", f"DB cluster {ident} is not in the available state: it is {status}.")
 
 
+def refuse_custom(db: Any, operation: str) -> None:
+    """The API reference: RebootDBInstance and PromoteReadReplica don't apply to RDS Custom."""
+    if (db.engine or "").startswith("custom-"):
+        raise error(
+            "InvalidParameterCombination",
+            f"{operation} isn't supported for RDS Custom DB instances: {db.db_instance_identifier} is {db.engine}.",
+        )
+
+
+def sync_status(glob: Any) -> dict[str, str]:
+    """Member ARN -> SynchronizationStatus ("connected" unless set); serialized by fidelity.py."""
+    table: dict[str, str] | None = getattr(glob, "sync_status", None)
+    if table is None:
+        table = glob.sync_status = {}
+    return table
+
+
+def wrong_region(self: Any, wanted: str, operation: str, whose: str) -> None:
+    """A global call sent to a region other than the one AWS runs it in."""
+    if self.region != wanted:
+        raise error(
+            "InvalidParameterValue",
+            f"{operation} must be called in {wanted}, the Region of {whose}; it was called in {self.region}.",
+        )
+
+
 def event(resource: Any, source_type: str, ident: str, categories: list[str], message: str, when: datetime) -> None:
     """Append an RDS event to the resource's regional backend, as AWS records it."""
     date = aware_utc(when).replace(microsecond=0)

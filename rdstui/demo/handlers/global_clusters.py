@@ -13,11 +13,16 @@ from rdstui.demo.handlers.common import (
     make_standalone_writer,
     member,
     state_error,
+    sync_status,
+    wrong_region,
 )
 from rdstui.demo.handlers.timeline import TIMELINE
 
+# The category of AWS's global database events (RDS-EVENT-0181..0187, 0238..0241).
+GLOBAL_FAILOVER = ["global failover"]
+
 # Seconds after the call.
-SWITCHOVER_DEMOTE, SWITCHOVER_PROMOTE, SWITCHOVER_DONE = 15, 35, 50
+SWITCHOVER_DEMOTE, SWITCHOVER_PROMOTE, SWITCHOVER_DONE, SWITCHOVER_RESYNC_DONE = 15, 35, 50, 80
 GLOBAL_FAILOVER_PROMOTE, GLOBAL_FAILOVER_DONE, GLOBAL_RESYNC_DONE = 15, 25, 45
 DETACH_DONE = 30
 
@@ -29,6 +34,11 @@ def _global_move(self: Any, *, data_loss: bool) -> Any:
     glob = find_global(gid)
     target = _new_primary(glob, self.params.get("TargetDbClusterIdentifier"))
     old = next((m for m in glob.members if m.is_writer), None)
+    # Switchover runs in the current primary's region, failover with data loss in the target's.
+    if data_loss:
+        wrong_region(self, target.region, "FailoverGlobalCluster with AllowDataLoss", "the target secondary cluster")
+    elif old is not None:
+        wrong_region(self, old.region, "SwitchoverGlobalCluster", "the current primary cluster")
     now = TIMELINE.now()
     move = _GlobalMove(glob, target, old, data_loss)
     move.start(now)
@@ -72,6 +82,7 @@ class _GlobalMove:
         }
         if not self.data_loss:
             self._on_both(f"Global switchover to DB cluster {self.t_name} in Region {self.t_region} started.", now)
+            self._on_both("Waiting for data synchronization across global cluster members.", now)
 
     def schedule(self, gid: str, now: datetime) -> None:
         if self.data_loss:
@@ -88,6 +99,8 @@ class _GlobalMove:
                 (SWITCHOVER_PROMOTE, f"{self.t_name} promoted", self.promote),
                 (SWITCHOVER_DONE, "switchover finished", self.finished),
             ]
+            if self.old is not None:
+                steps.append((SWITCHOVER_RESYNC_DONE, f"{self.o_name} in sync", self.in_sync))
         TIMELINE.at(now, 2, f"{gid}: {self.glob.status}", self.running)
         for seconds, label, run in steps:
             TIMELINE.at(now, seconds, f"{gid}: {label}", run)
@@ -103,18 +116,20 @@ class _GlobalMove:
         if self.old is None:
             return
         make_secondary(self.old)
+        # The old primary catches up as a secondary: AWS shows SynchronizationStatus pending-resync.
+        sync_status(self.glob)[self.old.db_cluster_arn] = "pending-resync"
         if not self.data_loss:
             message = f"Old primary DB cluster {self.o_name} in Region {self.o_region} successfully shut down."
-            cluster_event(self.old, ["global-failover"], message, when)
+            cluster_event(self.old, GLOBAL_FAILOVER, message, when)
 
     def promote(self, when: datetime) -> None:
         writer = make_standalone_writer(self.target, is_writer=True)
         if writer is not None:
-            message = f"Completed failover to DB instance: {writer.db_instance_identifier}"
+            message = f"Completed failover to DB instance: {writer.db_instance_identifier}."
             cluster_event(self.target, ["failover"], message, when)
         if not self.data_loss:
             message = f"New primary DB cluster {self.t_name} in Region {self.t_region} was successfully promoted."
-            cluster_event(self.target, ["global-failover"], message, when)
+            cluster_event(self.target, GLOBAL_FAILOVER, message, when)
 
     def finished(self, when: datetime) -> None:
         self.glob.status = "available"
@@ -123,20 +138,24 @@ class _GlobalMove:
             self._on_both(f"Global switchover to DB cluster {self.t_name} in Region {self.t_region} finished.", when)
             return
         message = f"Global failover to DB cluster {self.t_name} in Region {self.t_region} completed."
-        cluster_event(self.target, ["global-failover"], message, when)
+        cluster_event(self.target, GLOBAL_FAILOVER, message, when)
         if self.old is not None:
             message = f"Started resynchronizing members of DB cluster {self.o_name} in Region {self.o_region} after global failover."
-            cluster_event(self.old, ["global-failover"], message, when)
+            cluster_event(self.old, GLOBAL_FAILOVER, message, when)
 
     def resynchronised(self, when: datetime) -> None:
+        self.in_sync(when)
         message = f"Finished resynchronizing members of DB cluster {self.o_name} in Region {self.o_region} after global failover."
-        cluster_event(self.old, ["global-failover"], message, when)
+        cluster_event(self.old, GLOBAL_FAILOVER, message, when)
+
+    def in_sync(self, when: datetime) -> None:
+        sync_status(self.glob)[self.old.db_cluster_arn] = "connected"
 
     def _on_both(self, message: str, when: datetime) -> None:
         """The new primary records it first, then the old one."""
         for cluster in (self.target, self.old):
             if cluster is not None:
-                cluster_event(cluster, ["global-failover"], message, when)
+                cluster_event(cluster, GLOBAL_FAILOVER, message, when)
 
 
 def switchover_global_cluster(self: Any) -> Any:
@@ -159,6 +178,7 @@ def remove_from_global_cluster(self: Any) -> Any:
     ref = self.params.get("DbClusterIdentifier")
     glob = find_global(gid)
     cluster = member(glob, ref)
+    wrong_region(self, cluster.region, "RemoveFromGlobalCluster", "the member that leaves")
     if cluster.is_writer:
         if len(glob.members) > 1:
             raise error(
@@ -180,13 +200,7 @@ def remove_from_global_cluster(self: Any) -> Any:
         cluster.global_cluster_identifier = None
         make_standalone_writer(cluster, is_writer=False)
         cluster.status = "available"
-        cluster_event(
-            cluster,
-            ["global-failover"],
-            f"DB cluster {cluster.db_cluster_identifier} was removed from global cluster "
-            f"{glob.global_cluster_identifier} and promoted to a stand-alone cluster.",
-            when,
-        )
+        # AWS documents no event for a detach: none is written.
 
     TIMELINE.at(now, DETACH_DONE, f"{cluster.db_cluster_identifier}: stands alone", stand_alone)
     return ActionResult({"GlobalCluster": glob})

@@ -6,7 +6,15 @@ from datetime import datetime
 from typing import Any
 
 from rdstui.demo.fidelity import LETTERS, is_clustered
-from rdstui.demo.handlers.common import error, find_instance, instance_event, restarted, shut_down, state_error
+from rdstui.demo.handlers.common import (
+    error,
+    find_instance,
+    instance_event,
+    refuse_custom,
+    restarted,
+    shut_down,
+    state_error,
+)
 from rdstui.demo.handlers.timeline import TIMELINE
 
 # Seconds after the call.
@@ -21,6 +29,7 @@ def reboot_db_instance(self: Any) -> Any:
     ident = self.params.get("DBInstanceIdentifier")
     force = bool(self.params.get("ForceFailover"))
     db = find_instance(self.backend, ident)
+    refuse_custom(db, "RebootDBInstance")
     if db.status != "available":
         raise state_error("instance", ident, db.status)
     if force and (not db.multi_az or is_clustered(db)):
@@ -62,6 +71,7 @@ def promote_read_replica(self: Any) -> Any:
 
     ident = self.params.get("DBInstanceIdentifier")
     db = find_instance(self.backend, ident)
+    refuse_custom(db, "PromoteReadReplica")
     if not (getattr(db, "is_replica", False) and db.source_db_instance_identifier):
         raise error("InvalidDBInstanceState", f"DB instance {ident} is not a read replica.")
     if db.status != "available":

@@ -48,7 +48,7 @@ def create_db_snapshot(self: Any) -> Any:
             f"The specified instance {ident} is a member of a cluster and a snapshot cannot be created directly. "
             "Please use the CreateDBClusterSnapshot API instead.",
         )
-    if db.status not in ("available", "stopped", "storage-optimization"):
+    if db.status not in ("available", "storage-optimization"):  # the API reference's rule
         raise state_error("instance", ident, db.status)
     result = ORIGINALS["create_db_snapshot"](self)
     snap = self.backend.database_snapshots[name]

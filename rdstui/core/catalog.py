@@ -1,0 +1,127 @@
+"""Which CloudWatch metrics a node has, by engine and kind — and which it does not.
+
+AWS publishes different metrics for different databases (the RDS and Aurora
+user guides' metric tables): FreeStorageSpace for RDS instances but not for
+Aurora, whose instances have FreeLocalStorage (except Serverless v2); ACU
+metrics only for Aurora Serverless v2; lag metrics by how a node replicates.
+`gauges(node, fleet)` says, for each chart the console offers, the series to
+read or why there is none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdstui.core.metrics import SeriesKey
+from rdstui.core.model import Fleet, Node, NodeType, Role
+from rdstui.core.records import is_aurora
+
+SERVERLESS_V2_CLASS = "db.serverless"
+
+
+@dataclass(frozen=True)
+class Gauge:
+    """One chart of a node: its series, or why AWS publishes none for it."""
+
+    key: str  # "lag", "cpu", "connections", "storage", "capacity"
+    label: str  # what the chart is called for this node
+    series: SeriesKey | None
+    why_not: str | None = None
+
+
+CHART_KEYS = ("lag", "cpu", "connections", "storage", "capacity")
+
+
+def is_serverless_v2(node: Node) -> bool:
+    return node.type is NodeType.INSTANCE and node.raw.get("DBInstanceClass") == SERVERLESS_V2_CLASS
+
+
+def source_region(node: Node, fleet: Fleet | None) -> str:
+    """The region a global secondary replicates from (its global database's primary)."""
+    parent = fleet.parent(node) if fleet is not None else None
+    if node.role is Role.SECONDARY and parent is not None and parent.type is NodeType.GLOBAL_CLUSTER:
+        return parent.region if parent.region != "global" else ""
+    return ""
+
+
+def lag_series(node: Node, fleet: Fleet | None) -> SeriesKey | None:
+    if not node.lag_metric:
+        return None
+    return SeriesKey(node.region, node.lag_metric, node.id, source_region(node, fleet))
+
+
+def rpo_series(node: Node, fleet: Fleet | None) -> SeriesKey | None:
+    """AuroraGlobalDBRPOLag, for global secondaries only."""
+    if node.role is not Role.SECONDARY:
+        return None
+    return SeriesKey(node.region, "AuroraGlobalDBRPOLag", node.id, source_region(node, fleet))
+
+
+def gauges(node: Node, fleet: Fleet | None = None) -> list[Gauge]:
+    """Every chart in CHART_KEYS order, each with its series or the reason there is none."""
+    lag = lag_series(node, fleet)
+    found = [
+        Gauge("lag", "replication lag", lag, None if lag else f"{node.id} does not replicate from anything: no lag")
+    ]
+    if node.type is not NodeType.INSTANCE:
+        why = _not_an_instance(node)
+        found += [Gauge(key, label, None, why) for key, label in _INSTANCE_CHARTS]
+        return found
+    series = {name: SeriesKey(node.region, name, node.id) for name in _INSTANCE_NAMES}
+    found.append(Gauge("cpu", "CPU", series["CPUUtilization"]))
+    found.append(Gauge("connections", "connections", series["DatabaseConnections"]))
+    serverless = is_serverless_v2(node)
+    if not is_aurora(node.engine):
+        found.append(Gauge("storage", "free storage", series["FreeStorageSpace"]))
+    elif serverless:
+        found.append(Gauge("storage", "free storage", None, "Aurora Serverless v2 publishes no storage metric per instance"))
+    else:
+        found.append(Gauge("storage", "free local storage", series["FreeLocalStorage"]))
+    if serverless:
+        found.append(Gauge("capacity", "capacity (ACU)", series["ServerlessDatabaseCapacity"]))
+    else:
+        found.append(Gauge("capacity", "capacity (ACU)", None, "capacity in ACUs is published for Aurora Serverless v2 only"))
+    return found
+
+
+def extra_series(node: Node) -> list[SeriesKey]:
+    """Series read for the detail pane but not charted (ACUUtilization)."""
+    if is_serverless_v2(node):
+        return [SeriesKey(node.region, "ACUUtilization", node.id)]
+    return []
+
+
+def gauge(node: Node, key: str, fleet: Fleet | None = None) -> Gauge:
+    return next(g for g in gauges(node, fleet) if g.key == key)
+
+
+def fleet_series(fleet: Fleet) -> list[SeriesKey]:
+    """Every series the fleet needs: each node's charts, RPO lag of global secondaries."""
+    keys: list[SeriesKey] = []
+    for node in fleet.walk():
+        if node.type is NodeType.EXTERNAL or node.type is NodeType.STANDBY:
+            continue
+        keys.extend(g.series for g in gauges(node, fleet) if g.series is not None)
+        rpo = rpo_series(node, fleet)
+        if rpo is not None:
+            keys.append(rpo)
+        keys.extend(extra_series(node))
+    return list(dict.fromkeys(keys))
+
+
+_INSTANCE_CHARTS = (("cpu", "CPU"), ("connections", "connections"), ("storage", "free storage"), ("capacity", "capacity (ACU)"))
+_INSTANCE_NAMES = (
+    "CPUUtilization",
+    "DatabaseConnections",
+    "FreeStorageSpace",
+    "FreeLocalStorage",
+    "ServerlessDatabaseCapacity",
+)
+
+
+def _not_an_instance(node: Node) -> str:
+    if node.type is NodeType.STANDBY:
+        return "a standby publishes no metrics of its own: select its primary"
+    if node.type is NodeType.EXTERNAL:
+        return "not described: no metrics"
+    return "published per DB instance: select one of its instances"
