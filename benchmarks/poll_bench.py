@@ -19,8 +19,8 @@ import subprocess
 import time
 from collections import Counter
 
-from rdstui.core.metrics import MAX_QUERIES
 from rdstui.core.catalog import fleet_series
+from rdstui.core.metrics import MAX_QUERIES
 from rdstui.core.poller import FleetPoller
 from rdstui.core.session import DEMO_CREDENTIALS, AwsTarget, SessionFactory
 

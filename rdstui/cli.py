@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from rdstui import __version__
-from rdstui.core.config import Settings, load_config
+from rdstui.core.config import MIN_REFRESH, Settings, check_interval, load_config
 from rdstui.core.errors import SetupError
 from rdstui.core.regions import parse_region_args
 
@@ -54,19 +54,19 @@ def common_options(suppress: bool = False) -> argparse.ArgumentParser:
 
 def console_options(parser: argparse.ArgumentParser) -> None:
     ui = parser.add_argument_group("console")
-    ui.add_argument("--refresh", type=positive, metavar="SECONDS", help="seconds between polls (default 30)")
+    ui.add_argument(
+        "--refresh", type=interval, metavar="SECONDS", help=f"seconds between polls (default 30, at least {MIN_REFRESH:g})"
+    )
     ui.add_argument("--theme", help="theme name (default: RDSTUI_THEME or rdstui-dark)")
     ui.add_argument("--read-only", action="store_true", default=None, help="turn every modifying action off")
 
 
-def positive(value: str) -> float:
+def interval(value: str) -> float:
+    """--refresh: the config file's rule (finite, at least MIN_REFRESH seconds)."""
     try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if number <= 0:
-        raise argparse.ArgumentTypeError("must be above zero")
-    return number
+        return check_interval("it", value, MIN_REFRESH)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:

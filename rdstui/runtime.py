@@ -11,7 +11,7 @@ from botocore.exceptions import BotoCoreError
 from rdstui.core import errors
 from rdstui.core.discovery import enabled_regions
 from rdstui.core.poller import FleetPoller
-from rdstui.core.regions import validate
+from rdstui.core.regions import unlisted_warnings, validate
 from rdstui.core.session import AwsTarget, SessionFactory
 
 NO_REGION = (
@@ -36,6 +36,7 @@ class Runtime:
     poller: FleetPoller
     label: str  # "demo" or the profile name, for the header
     demo: Any = None  # the DemoFleet when --demo
+    warnings: list[str] = field(default_factory=list)  # e.g. a region newer than botocore
 
     async def close(self) -> None:
         await self.factory.close()
@@ -68,18 +69,18 @@ async def open_runtime(options: Options) -> Runtime:
         if demo:
             demo.stop()
         if isinstance(exc, BotoCoreError):
-            problem = errors.credential_problem(exc, options.profile)
-            raise errors.SetupError(problem or errors.describe(exc)) from exc
+            problem = errors.credential_problem(exc, factory.sso_profile)
+            raise errors.SetupError(problem or errors.describe(exc, factory.sso_profile)) from exc
         raise
     label = "demo" if demo else (options.profile or factory.session.profile or "default")
-    return Runtime(factory, poller, label, demo)
+    return Runtime(factory, poller, label, demo, unlisted_warnings(regions))
 
 
 async def _resolve_regions(factory: SessionFactory, options: Options, demo: Any) -> list[str]:
     regions = validate(list(options.regions))
     if not regions:
         default = list(demo.REGIONS) if demo else [factory.default_region()]
-        regions = [r for r in default if r]
+        regions = validate([r for r in default if r])
     if not regions:
         raise errors.SetupError(NO_REGION)
     if "all" in regions:
@@ -87,6 +88,6 @@ async def _resolve_regions(factory: SessionFactory, options: Options, demo: Any)
         try:
             regions = await enabled_regions(factory, home)
         except Exception as exc:  # noqa: BLE001
-            problem = errors.credential_problem(exc, options.profile)
-            raise errors.SetupError(problem or f"Could not list regions: {errors.describe(exc)}") from exc
+            problem = errors.credential_problem(exc, factory.sso_profile)
+            raise errors.SetupError(problem or f"Could not list regions: {errors.describe(exc, factory.sso_profile)}") from exc
     return regions

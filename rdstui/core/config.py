@@ -1,14 +1,16 @@
 """The TOML config file: every key optional, command-line flags win.
 
-A malformed file or an unknown key is a `ConfigError` naming the file, the
-line and the key, never a traceback.
+A malformed file, an unknown key or a value out of range is a `ConfigError`
+naming the file, the line and the key, never a traceback.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,23 @@ TOP_KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
 }
 LAG_KEYS = {"warning": ("lag_warning", (int, float)), "critical": ("lag_critical", (int, float))}
 PROFILE_KEYS = {k: v for k, v in TOP_KEYS.items() if k != "profile"}
+
+# Shortest sane intervals: a topology poll is several Describe calls a region (faster
+# only burns API quota), and CloudWatch's RDS metrics have a 60 s period.
+MIN_REFRESH = 5.0
+MIN_METRICS_REFRESH = 60.0
+INTERVALS = {"refresh": MIN_REFRESH, "metrics_refresh": MIN_METRICS_REFRESH}
+
+
+def check_interval(name: str, value: str | float, minimum: float) -> float:
+    """`value` as seconds, or ValueError saying why (also for the --refresh flag)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds (got {value!r})") from None
+    if not (math.isfinite(seconds) and seconds >= minimum):
+        raise ValueError(f"{name} must be a finite number of seconds, at least {minimum:g} (got {seconds:g})")
+    return seconds
 
 
 def config_home() -> Path:
@@ -113,6 +132,11 @@ def _line_of(text: str, key: str, table: str | None) -> int:
     return 1
 
 
+def _of_type(value: object, types: tuple[type, ...]) -> bool:
+    """isinstance, but `true` is no number (a function: inline, mypy would narrow `value` to object)."""
+    return isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+
+
 class _Reader:
     def __init__(self, path: Path, text: str) -> None:
         self.path, self.text = path, text
@@ -122,42 +146,90 @@ class _Reader:
         line = _line_of(self.text, key, table)
         return ConfigError(f"{self.path}:{line}: {why.format(key=repr(where))}")
 
-    def take(self, raw: dict[str, Any], known: dict[str, tuple[str, tuple[type, ...]]], table: str | None) -> dict[str, Any]:
+    def take(self, raw: dict[str, Any], known: Mapping[str, tuple[str, tuple[type, ...]]], table: str | None) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in raw.items():
             if key not in known:
                 choices = ", ".join(sorted(known))
                 raise self.fail(key, table, f"unknown key {{key}} (known: {choices})")
             name, types = known[key]
-            if isinstance(value, bool) and bool not in types or not isinstance(value, types):
+            if not _of_type(value, types):
                 kind = " or ".join(t.__name__ for t in types)
                 raise self.fail(key, table, f"{{key}} must be {kind}")
             if key == "regions" and not all(isinstance(r, str) for r in value):
                 raise self.fail(key, table, "{key} must be a list of region names")
+            if key in INTERVALS:
+                try:
+                    check_interval("{key}", value, INTERVALS[key])
+                except ValueError as exc:
+                    raise self.fail(key, table, str(exc)) from None
             out[name] = float(value) if float in types and not isinstance(value, bool) else value
         return out
+
+    def check_lag(self, lag: dict[str, float]) -> None:
+        """Both thresholds positive and finite, warning below critical."""
+        for key in ("warning", "critical"):
+            value = lag.get(f"lag_{key}")
+            if value is not None and not (math.isfinite(value) and value > 0):
+                raise self.fail(key, "lag", f"{{key}} must be a finite number of seconds above 0 (got {value:g})")
+        warning = lag.get("lag_warning", Settings.lag_warning)
+        critical = lag.get("lag_critical", Settings.lag_critical)
+        if not warning < critical:
+            key = "warning" if "lag_warning" in lag else "critical"
+            raise self.fail(key, "lag", f"'lag.warning' ({warning:g}) must be below 'lag.critical' ({critical:g})")
+
+
+def _read_text(path: Path, required: bool) -> str | None:
+    """The file's text; None for a missing default file."""
+    try:
+        raw = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        if required:
+            raise ConfigError(f"{path}: no such config file") from None
+        return None
+    except OSError as exc:  # a directory, no permission...
+        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); TOML files are UTF-8") from None
+
+
+def _toml_error(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> ConfigError:
+    """tomllib ends its message with "(at line N, column M)" or "(at end of document)"."""
+    message = str(exc)
+    at = re.search(r" \(at line (\d+), column (\d+)\)$", message)
+    if at:
+        line, reason = int(at.group(1)), f"{message[: at.start()]} (column {at.group(2)})"
+    else:
+        # At the end of the document the problem is on the last line that has anything on it.
+        line = text.rstrip().count("\n") + 1
+        reason = f"{message.removesuffix(' (at end of document)')} (at the end of the file)"
+    return ConfigError(f"{path}:{line}: not valid TOML: {reason}")
 
 
 def load_config(path: Path | None = None, *, required: bool = False) -> ConfigFile:
     """Read the config file; a missing default file is simply no settings."""
     path = path or default_config_path()
-    if not path.exists():
-        if required:
-            raise ConfigError(f"{path}: no such config file")
+    text = _read_text(path, required)
+    if text is None:
         return ConfigFile(None)
-    text = path.read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        raise ConfigError(f"{path}:{line.group(1) if line else 1}: not valid TOML: {exc}") from None
+        raise _toml_error(path, text, exc) from None
     reader = _Reader(path, text)
     lag = data.pop("lag", {})
     profiles = data.pop("profiles", {})
     base = reader.take(data, TOP_KEYS, None)
     if not isinstance(lag, dict):
         raise reader.fail("lag", None, "{key} must be a [lag] table")
-    base.update(reader.take(lag, LAG_KEYS, "lag"))
+    thresholds = reader.take(lag, LAG_KEYS, "lag")
+    reader.check_lag(thresholds)
+    base.update(thresholds)
+    if not isinstance(profiles, dict):
+        raise reader.fail("profiles", None, "{key} must be [profiles.NAME] tables")
     parsed: dict[str, dict[str, Any]] = {}
     for name, section in profiles.items():
         if not isinstance(section, dict):

@@ -27,11 +27,11 @@ async def _paginate(client: Any, operation: str, key: str) -> list[dict[str, Any
     return items
 
 
-async def _blue_green(client: Any) -> tuple[list[dict[str, Any]], str | None]:
+async def _blue_green(client: Any, sso_profile: str | None) -> tuple[list[dict[str, Any]], str | None]:
     try:
         return await _paginate(client, "describe_blue_green_deployments", "BlueGreenDeployments"), None
     except Exception as exc:  # noqa: BLE001 - an extra: the region's databases are shown all the same
-        return [], f"blue/green deployments not read: {errors.describe(exc)}"
+        return [], f"blue/green deployments not read: {errors.describe(exc, sso_profile)}"
 
 
 async def describe_region(factory: SessionFactory, region: str) -> Described:
@@ -41,7 +41,7 @@ async def describe_region(factory: SessionFactory, region: str) -> Described:
         _paginate(rds, "describe_db_instances", "DBInstances"),
         _paginate(rds, "describe_db_clusters", "DBClusters"),
         _paginate(rds, "describe_global_clusters", "GlobalClusters"),
-        _blue_green(rds),
+        _blue_green(rds, factory.sso_profile),
     )
     return Described(region, instances, clusters, global_clusters, blue_green, [note] if note else [])
 

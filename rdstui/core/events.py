@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from rdstui.core import errors
 from rdstui.core.session import SessionFactory
+
+
+RETENTION = timedelta(days=14)  # what DescribeEvents keeps
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,31 @@ async def _region_events(factory: SessionFactory, region: str, minutes: int) -> 
     return found
 
 
+async def fetch_region_events(
+    factory: SessionFactory, region: str, *, since: datetime, until: datetime
+) -> list[Event]:
+    """One region's events between `since` and `until` (DescribeEvents keeps 14 days), newest first."""
+    since = max(since, until - RETENTION)
+    rds = await factory.client("rds", region)
+    paginator = rds.get_paginator("describe_events")
+    found: list[Event] = []
+    async for page in paginator.paginate(StartTime=since, EndTime=until, PaginationConfig={"PageSize": 100}):
+        found.extend(_event(region, item) for item in page.get("Events", []))
+    found.sort(key=lambda e: e.time, reverse=True)
+    return found
+
+
+def _event(region: str, item: dict[str, Any]) -> Event:
+    return Event(
+        time=item["Date"],
+        region=region,
+        source_id=item.get("SourceIdentifier", ""),
+        source_type=item.get("SourceType", ""),
+        message=item.get("Message", ""),
+        categories=tuple(item.get("EventCategories", [])),
+    )
+
+
 async def fetch_events(
     factory: SessionFactory, regions: list[str], *, minutes: int = 24 * 60, limit: int = 500
 ) -> EventsResult:
@@ -57,7 +86,7 @@ async def fetch_events(
     failed: dict[str, str] = {}
     for region, answer in zip(regions, answers):
         if isinstance(answer, BaseException):
-            failed[region] = errors.describe(answer)
+            failed[region] = errors.describe(answer, factory.sso_profile)
         else:
             events.extend(answer)
     events.sort(key=lambda e: e.time, reverse=True)

@@ -53,7 +53,7 @@ class FleetPoller:
             sts = await self.factory.client("sts", self.regions[0])
             answer = await sts.get_caller_identity()
         except Exception as exc:  # noqa: BLE001 - classified below
-            problem = errors.credential_problem(exc, self.factory.target.profile)
+            problem = errors.credential_problem(exc, self.factory.sso_profile)
             if problem:
                 raise errors.SetupError(problem) from exc
             raise
@@ -108,7 +108,7 @@ class FleetPoller:
         try:
             data = await describe_region(self.factory, region)
         except Exception as exc:  # noqa: BLE001 - one region's failure never stops the rest
-            self.states[region] = replace(state, ok=False, error=errors.describe(exc))
+            self.states[region] = replace(state, ok=False, error=errors.describe(exc, self.factory.sso_profile))
             return None
         self.states[region] = replace(state, ok=True, error=None, polled_at=self.clock(), notes=tuple(data.notes))
         return data

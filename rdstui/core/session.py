@@ -1,25 +1,36 @@
 """The one way in to AWS: an aiobotocore session factory.
 
-It follows the AWS CLI's conventions: the standard credential chain (env vars,
-profiles, SSO, assume-role, instance roles), `--endpoint-url` and the
-`AWS_ENDPOINT_URL*` variables, and adaptive retries with backoff on throttling.
+It follows the AWS CLI v2's conventions: the standard credential chain (env vars,
+profiles, SSO, assume-role, instance roles), `AWS_REGION`, `--endpoint-url` and the
+`AWS_ENDPOINT_URL*` variables, the user's `AWS_MAX_ATTEMPTS` / `AWS_RETRY_MODE`,
+else adaptive retries with backoff on throttling.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
+from botocore.configprovider import ConfigChainFactory, ConfiguredEndpointProvider
+from botocore.exceptions import BotoCoreError
 
-# Real AWS: back off and retry on throttling. A local endpoint answers or it
-# does not; retrying a 500 from moto only makes a test slower.
+# The app's retries for reads: its mode, and its max attempts, each only where the user
+# set none (AWS_RETRY_MODE / retry_mode, AWS_MAX_ATTEMPTS / max_attempts). Real AWS: back
+# off and retry on throttling. A local endpoint answers or it does not; retrying a 500
+# from moto only makes a test slower.
 AWS_RETRIES = {"mode": "adaptive", "total_max_attempts": 8}
 LOCAL_RETRIES = {"mode": "standard", "total_max_attempts": 1}
+# Modifying calls: one try, whatever the user set. A timeout must never send a failover
+# twice, and the retried call could act on a state the first one already changed.
 ACTION_RETRIES = {"mode": "standard", "total_max_attempts": 1}
+# botocore session variables the user may set (env var, profile key) -> AioConfig retries key.
+USER_RETRY_SETTINGS = {"retry_mode": "mode", "max_attempts": "total_max_attempts"}
 
 DEMO_CREDENTIALS = {
     "aws_access_key_id": "demo",
@@ -37,6 +48,23 @@ ISOLATED_SESSION_VARS = {
 }
 
 
+def is_local_url(url: str | None) -> bool:
+    """An endpoint on this machine: localhost, 127.x.x.x or [::1] (by host, not substring)."""
+    try:
+        host = urlsplit(url).hostname if url else None
+    except ValueError:  # "http://[::1" and the like: botocore refuses it itself
+        return False
+    if not host:
+        return False
+    name = host.rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class AwsTarget:
     """Where and as whom to talk to AWS."""
@@ -51,9 +79,8 @@ class AwsTarget:
 
     @property
     def is_local(self) -> bool:
-        return self.credentials is not None or bool(
-            self.endpoint_url and "127.0.0.1" in self.endpoint_url
-        )
+        """Explicit credentials (the demo) or an --endpoint-url on this machine."""
+        return self.credentials is not None or is_local_url(self.endpoint_url)
 
 
 class SessionFactory:
@@ -75,10 +102,49 @@ class SessionFactory:
             session.set_config_variable("profile", target.profile)
         return session
 
-    def config(self, **overrides: Any) -> AioConfig:
-        retries = LOCAL_RETRIES if self.target.is_local else AWS_RETRIES
+    def endpoint_url(self, service: str) -> str | None:
+        """Where `service` calls go: --endpoint-url, else what botocore itself will pick up
+        (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's endpoint_url or
+        services section), else None for AWS's own endpoint."""
+        if self.target.endpoint_url or self.target.credentials is not None:
+            return self.target.endpoint_url
+        if self.session.get_config_variable("ignore_configured_endpoint_urls"):
+            return None
+        # botocore's own lookup (a class it calls private): the one create_client applies,
+        # so the endpoint judged here is the one the client talks to.
+        url: str | None = ConfiguredEndpointProvider(
+            full_config=self.session.full_config,
+            scoped_config=self.session.get_scoped_config(),
+            client_name=service,
+        ).provide()
+        return url
+
+    def is_local(self, service: str) -> bool:
+        return self.target.is_local or is_local_url(self.endpoint_url(service))
+
+    def retries(self, service: str) -> dict[str, Any]:
+        """Read retries: the user's retry mode and max attempts, the app's for what is unset."""
+        retries = dict(LOCAL_RETRIES if self.is_local(service) else AWS_RETRIES)
+        if self.target.credentials is not None:  # the demo never reads the user's AWS setup
+            return retries
+        for name, key in USER_RETRY_SETTINGS.items():
+            chosen = self._user_setting(name)
+            if chosen is not None:
+                retries[key] = chosen
+        return retries
+
+    def _user_setting(self, name: str) -> Any:
+        """A botocore setting as the user set it (instance, env var, profile), without
+        botocore's default: `get_config_variable("retry_mode")` says "legacy" when unset."""
+        config_name, env_var, _default, convert = self.session.session_var_map[name]
+        chain = ConfigChainFactory(session=self.session).create_config_chain(
+            instance_name=name, env_var_names=env_var, config_property_names=config_name, conversion_func=convert
+        )
+        return chain.provide()
+
+    def config(self, service: str, **overrides: Any) -> AioConfig:
         options: dict[str, Any] = {
-            "retries": retries,
+            "retries": self.retries(service),
             "connect_timeout": self.target.connect_timeout,
             "read_timeout": self.target.read_timeout,
             "max_pool_connections": 20,
@@ -86,8 +152,8 @@ class SessionFactory:
         options.update(overrides)
         return AioConfig(**options)
 
-    def _client_kwargs(self, region: str, **config: Any) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"region_name": region, "config": self.config(**config)}
+    def _client_kwargs(self, service: str, region: str, **config: Any) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"region_name": region, "config": self.config(service, **config)}
         if self.target.endpoint_url:
             kwargs["endpoint_url"] = self.target.endpoint_url
         if self.target.credentials is not None:
@@ -99,18 +165,43 @@ class SessionFactory:
         return await self._cached((service, region, "read"), service, region, config)
 
     async def action_client(self, service: str, region: str) -> Any:
-        """A client for modifying calls: one try only, so a timeout never sends a failover twice."""
+        """A client for modifying calls: one try only, even with AWS_MAX_ATTEMPTS set (an
+        explicit `retries` in the client config overrides botocore's env and profile)."""
         return await self._cached((service, region, "act"), service, region, {"retries": ACTION_RETRIES})
 
     async def _cached(self, key: tuple[str, str, str], service: str, region: str, config: dict[str, Any]) -> Any:
         if key not in self._clients:
-            creator = self.session.create_client(service, **self._client_kwargs(region, **config))
+            creator = self.session.create_client(service, **self._client_kwargs(service, region, **config))
             self._clients[key] = await self._stack.enter_async_context(creator)
         return self._clients[key]
 
     def default_region(self) -> str | None:
-        """The profile's region, or AWS_REGION / AWS_DEFAULT_REGION, as the CLI resolves it."""
-        return self.session.get_config_variable("region")
+        """AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region: the AWS CLI v2's
+        order. botocore reads only the last two."""
+        if self.target.credentials is None and os.environ.get("AWS_REGION"):
+            return os.environ["AWS_REGION"]
+        region: str | None = self.session.get_config_variable("region")
+        return region
+
+    @property
+    def sso_profile(self) -> str | None:
+        """The profile to run `aws sso login --profile` for, when the profile in use signs in
+        with IAM Identity Center (SSO) itself or through its `source_profile` chain."""
+        if self.target.credentials is not None:
+            return None
+        try:
+            profiles = self.session.full_config.get("profiles", {})
+        except BotoCoreError:  # a broken ~/.aws/config: the call that reads it says so
+            return None
+        name: str | None = self.session.profile or "default"
+        seen: set[str] = set()
+        while name and name not in seen:
+            profile = profiles.get(name, {})
+            if "sso_session" in profile or "sso_start_url" in profile:
+                return name
+            seen.add(name)
+            name = profile.get("source_profile")
+        return None
 
     async def close(self) -> None:
         self._clients.clear()

@@ -1,8 +1,9 @@
 """Theme files: TOML, one theme a file, registered as Textual themes.
 
-Built-in themes live in the project's `themes/` directory; users add their own
-in `$XDG_CONFIG_HOME/rdstui/themes/*.toml` (a user theme with a built-in's
-name replaces it). A file is a flat table of Textual theme colours plus a
+Built-in themes live in the project's `themes/` directory, installed as the
+package `rdstui.themes`; users add their own in
+`$XDG_CONFIG_HOME/rdstui/themes/*.toml` (a user theme with a built-in's name
+replaces it). A file is a flat table of Textual theme colours plus a
 `[variables]` table; rdstui's own colours (status, lag, chart) are variables
 with defaults taken from the theme's success / warning / error colours, so a
 theme file only needs `name` and `primary`.
@@ -97,21 +98,9 @@ class ThemeSet:
 
 
 def builtin_theme_dirs() -> list[Path]:
-    """Where the shipped theme files may be: the source tree (also an editable
-    install), package data, or a data-files install under sys.prefix."""
-    here = Path(__file__).resolve()
-    found: list[Path] = []
-    candidates: list[Path] = [here.parents[2] / "themes"]
-    try:
-        packaged = resources.files("rdstui.ui").joinpath("themes")
-        candidates.append(Path(str(packaged)))
-    except (ModuleNotFoundError, TypeError):  # pragma: no cover - zip imports
-        pass
-    candidates.append(Path(sys.prefix) / "share" / "rdstui" / "themes")
-    for candidate in candidates:
-        if candidate.is_dir() and candidate not in found:
-            found.append(candidate)
-    return found
+    """The shipped theme files: package data of `rdstui.themes` (the repository's
+    top-level themes/, mapped in pyproject.toml), wherever pip installed it."""
+    return [Path(str(resources.files("rdstui.themes")))]
 
 
 def user_theme_dir() -> Path:
