@@ -19,12 +19,12 @@ import subprocess
 import time
 from collections import Counter
 
+from fleet import REGIONS, seed, start_moto
+
 from rdstui.core.catalog import fleet_series
 from rdstui.core.metrics import MAX_QUERIES
-from rdstui.core.poller import FleetPoller
 from rdstui.core.session import DEMO_CREDENTIALS, AwsTarget, SessionFactory
-
-from fleet import REGIONS, seed, start_moto
+from rdstui.core.watch import FleetWatch
 
 PAGE = 100
 
@@ -34,12 +34,12 @@ async def full_poll(url: str, regions: list[str]) -> tuple[float, float, Counter
     calls: Counter = Counter()
     async with SessionFactory(target) as factory:
         factory.session.register("before-call.*.*", lambda model, **_: calls.update([model.name]))
-        poller = FleetPoller(factory, regions)
+        watch = FleetWatch(factory, regions)
         wall0, cpu0 = time.perf_counter(), time.process_time()
-        fleet = await poller.poll(metrics=True)
+        fleet = await watch.once(metrics=True)
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     per_region = Counter(node.region for node in fleet.walk() if node.type.value == "instance")
-    keys = Counter(key.region for key in fleet_series(fleet))
+    keys = Counter(key.region for key in fleet_series(fleet.roots))
     clusters = Counter(node.region for node in fleet.walk() if node.type.value == "cluster")
     minimum = {
         "DescribeDBInstances": sum(max(1, math.ceil(per_region[r] / PAGE)) for r in regions),

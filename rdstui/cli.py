@@ -1,7 +1,7 @@
 """Command line: `rdstui` opens the console, `rdstui status` prints the fleet once.
 
 Exit status: 0 every region answered, 1 a region failed (the rest is still
-shown), 2 usage or credential errors.
+shown), 2 usage, configuration or credential errors.
 """
 
 from __future__ import annotations
@@ -11,25 +11,32 @@ import asyncio
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 from rdstui import __version__
 from rdstui.core.config import MIN_REFRESH, Settings, check_interval, load_config
 from rdstui.core.errors import SetupError
 from rdstui.core.regions import parse_region_args
-
-if TYPE_CHECKING:
-    from rdstui.runtime import Options
+from rdstui.runtime import Options
 
 EXIT_OK, EXIT_REGION_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def common_options(suppress: bool = False) -> argparse.ArgumentParser:
-    """Options both the console and `status` take, AWS CLI style.
+def interval(value: str) -> float:
+    """--refresh: the config file's rule (finite, at least MIN_REFRESH seconds)."""
+    try:
+        return check_interval("it", value, MIN_REFRESH)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
-    The subcommand's copy suppresses defaults so `rdstui --demo status` keeps --demo.
+
+def global_options(suppress: bool = False) -> argparse.ArgumentParser:
+    """Options the console and `status` both take, AWS CLI style, before or after the command.
+
+    The subcommand's copy suppresses defaults, so `rdstui --demo status` keeps --demo.
     """
-    parent = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS if suppress else None)
+    default = argparse.SUPPRESS if suppress else None
+    parent = argparse.ArgumentParser(add_help=False, argument_default=default)
     aws = parent.add_argument_group("AWS")
     aws.add_argument("--profile", help="named profile from ~/.aws/config (default: AWS_PROFILE)")
     aws.add_argument(
@@ -43,48 +50,45 @@ def common_options(suppress: bool = False) -> argparse.ArgumentParser:
     aws.add_argument(
         "--demo",
         action="store_true",
-        help="start an embedded AWS endpoint with a demo fleet; never touches your AWS config",
         default=argparse.SUPPRESS if suppress else False,
+        help="start an embedded AWS endpoint with a demo fleet; never touches your AWS config",
     )
-    parent.add_argument(
-        "--config", type=Path, help="config file (default: $XDG_CONFIG_HOME/rdstui/config.toml)"
-    )
-    return parent
-
-
-def console_options(parser: argparse.ArgumentParser) -> None:
-    ui = parser.add_argument_group("console")
+    parent.add_argument("--config", type=Path, help="config file (default: $XDG_CONFIG_HOME/rdstui/config.toml)")
+    ui = parent.add_argument_group("console")
     ui.add_argument(
         "--refresh", type=interval, metavar="SECONDS", help=f"seconds between polls (default 30, at least {MIN_REFRESH:g})"
     )
     ui.add_argument("--theme", help="theme name (default: RDSTUI_THEME or rdstui-dark)")
-    ui.add_argument("--read-only", action="store_true", default=None, help="turn every modifying action off")
+    ui.add_argument(
+        "--read-only", action="store_true", default=argparse.SUPPRESS if suppress else None,
+        help="turn every modifying action off",
+    )
+    return parent
 
 
-def interval(value: str) -> float:
-    """--refresh: the config file's rule (finite, at least MIN_REFRESH seconds)."""
-    try:
-        return check_interval("it", value, MIN_REFRESH)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def build_parser() -> argparse.ArgumentParser:
-    common = common_options()
+def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The top-level parser and the `status` one (its errors print its own usage)."""
     parser = argparse.ArgumentParser(
         prog="rdstui",
         description="A terminal console for Amazon RDS and Aurora fleets.",
-        parents=[common],
+        parents=[global_options()],
     )
     parser.add_argument("--version", action="version", version=f"rdstui {__version__}")
-    console_options(parser)
     parser.set_defaults(command="console")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     status = commands.add_parser(
-        "status", parents=[common_options(suppress=True)], help="print the fleet once (text or --json) and exit"
+        "status", parents=[global_options(suppress=True)], help="print the fleet once (text or --json) and exit"
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
-    return parser
+    return parser, status
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser, status = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        (status if args.command == "status" else parser).error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -100,39 +104,31 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return load_config(args.config, required=args.config is not None).settings(cli)
 
 
-def options_from(settings: Settings, demo: bool) -> "Options":
-    from rdstui.runtime import Options
-
-    return Options(
-        profile=settings.profile,
-        regions=list(settings.regions),
-        endpoint_url=settings.endpoint_url,
-        demo=demo,
-    )
-
-
-async def run_status(args: argparse.Namespace) -> int:
+async def run_status(settings: Settings, options: Options, as_json: bool) -> int:
     from rdstui.runtime import open_runtime
     from rdstui.status import fleet_json, fleet_text
 
-    runtime = await open_runtime(options_from(settings_from(args), args.demo))
+    runtime = await open_runtime(options)
     try:
-        fleet = await runtime.poller.poll()
+        for warning in runtime.warnings:
+            print(f"rdstui: {warning}", file=sys.stderr)
+        fleet = await runtime.watch.once()
     finally:
         await runtime.close()
-    print(fleet_json(fleet) if args.json else fleet_text(fleet))
+    print(fleet_json(fleet) if as_json else fleet_text(fleet))
     return EXIT_OK if all(state.ok for state in fleet.regions) else EXIT_REGION_FAILED
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse(argv)
     try:
-        if args.command == "status":
-            return asyncio.run(run_status(args))
         settings = settings_from(args)
+        options = Options.from_settings(settings, demo=bool(args.demo))
+        if args.command == "status":
+            return asyncio.run(run_status(settings, options, args.json))
         from rdstui.ui.app import run_console
 
-        return run_console(settings, demo=args.demo)
+        return run_console(settings, options)
     except SetupError as exc:
         print(f"rdstui: {exc}", file=sys.stderr)
         return EXIT_USAGE

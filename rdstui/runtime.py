@@ -1,18 +1,31 @@
-"""Opening a connection to a fleet: real AWS (CLI conventions) or the embedded demo."""
+"""Opening a connection to a fleet: real AWS (CLI conventions) or the embedded demo.
+
+    runtime = await open_runtime(Options.from_settings(settings, demo=False))
+    async for fleet in runtime.watch.fleets(): ...
+    await runtime.close()
+
+A `Runtime` is the session's core objects: the session factory, the watch
+over every region, and the action desk. The CLI builds the `Options`; the
+console and `rdstui status` are handed them.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import BotoCoreError
-
 from rdstui.core import errors
+from rdstui.core.audit import AuditLog, default_path
+from rdstui.core.config import Settings
+from rdstui.core.desk import ActionDesk
 from rdstui.core.discovery import enabled_regions
-from rdstui.core.poller import FleetPoller
 from rdstui.core.regions import unlisted_warnings, validate
 from rdstui.core.session import AwsTarget, SessionFactory
+from rdstui.core.watch import FleetWatch, Schedule
 
 NO_REGION = (
     "No region given. Pass --region (several, a comma list, or 'all'), "
@@ -20,21 +33,40 @@ NO_REGION = (
 )
 
 
-@dataclass
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
 class Options:
-    """What the command line (and later the config file) asked for."""
+    """What the command line and the config file asked for, as the runtime needs it."""
 
     profile: str | None = None
-    regions: list[str] = field(default_factory=list)
+    regions: tuple[str, ...] = ()
     endpoint_url: str | None = None
     demo: bool = False
+    schedule: Schedule = Schedule()
+    read_only_source: str | None = None  # why the whole session is read-only ("--read-only", a config line)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, demo: bool) -> Options:
+        return cls(
+            profile=settings.profile,
+            regions=tuple(settings.regions),
+            endpoint_url=settings.endpoint_url,
+            demo=demo,
+            schedule=Schedule(settings.refresh, settings.metrics_refresh),
+            read_only_source=(settings.read_only_source or "--read-only") if settings.read_only else None,
+        )
 
 
 @dataclass
 class Runtime:
     factory: SessionFactory
-    poller: FleetPoller
+    watch: FleetWatch
+    desk: ActionDesk
     label: str  # "demo" or the profile name, for the header
+    account_id: str | None
     demo: Any = None  # the DemoFleet when --demo
     warnings: list[str] = field(default_factory=list)  # e.g. a region newer than botocore
 
@@ -54,32 +86,58 @@ def start_demo() -> Any:
     return DemoFleet().start()
 
 
-async def open_runtime(options: Options) -> Runtime:
-    """Connect, resolve regions and check the credentials; SetupError when that fails."""
-    # Seeding the demo takes a second or two: off the event loop, so a console keeps drawing.
-    demo = await asyncio.to_thread(start_demo) if options.demo else None
-    target = demo.target if demo else AwsTarget(profile=options.profile, endpoint_url=options.endpoint_url)
+async def open_runtime(
+    options: Options,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    demo: Any = None,
+    audit_path: Path | None = None,
+) -> Runtime:
+    """Connect, resolve regions and check the credentials; SetupError when that fails.
+
+    `demo`: a started DemoFleet to use (tests); with `options.demo` and none given,
+    one is started here. The demo's actions are audited apart from real ones.
+    """
+    owned = demo is None and options.demo
+    if owned:  # seeding takes a second or two: off the event loop, so a console keeps drawing
+        demo = await asyncio.to_thread(start_demo)
+    target = demo.target if demo is not None else AwsTarget(profile=options.profile, endpoint_url=options.endpoint_url)
     factory = SessionFactory(target)
     try:
         regions = await _resolve_regions(factory, options, demo)
-        poller = FleetPoller(factory, regions)
-        await poller.identity()
-    except BaseException as exc:
+        account_id = await caller_account(factory, regions[0])
+    except BaseException:
         await factory.close()
-        if demo:
+        if owned:
             demo.stop()
-        if isinstance(exc, BotoCoreError):
-            problem = errors.credential_problem(exc, factory.sso_profile)
-            raise errors.SetupError(problem or errors.describe(exc, factory.sso_profile)) from exc
         raise
-    label = "demo" if demo else (options.profile or factory.session.profile or "default")
-    return Runtime(factory, poller, label, demo, unlisted_warnings(regions))
+    label = "demo" if demo is not None else (options.profile or factory.session.profile or "default")
+    if audit_path is None and demo is not None:
+        audit_path = default_path().with_name("demo-actions.jsonl")  # never mixed with the real trail
+    audit = AuditLog(audit_path, profile=label, account=account_id, clock=clock)
+    desk = ActionDesk(factory, audit, read_only_source=options.read_only_source, clock=clock)
+    watch = FleetWatch(factory, regions, schedule=options.schedule, account_id=account_id, clock=clock)
+    return Runtime(factory, watch, desk, label, account_id, demo if owned else None, unlisted_warnings(regions))
+
+
+async def caller_account(factory: SessionFactory, region: str) -> str | None:
+    """The account id, proving the credentials work (STS GetCallerIdentity); SetupError if not."""
+    try:
+        sts = await factory.client("sts", region)
+        answer = await sts.get_caller_identity()
+    except Exception as exc:  # noqa: BLE001 - every failure here stops the start, in one line
+        problem = errors.credential_problem(exc, factory.sso_profile)
+        raise errors.SetupError(
+            problem or f"could not check the credentials (STS GetCallerIdentity): {errors.describe(exc, factory.sso_profile)}"
+        ) from exc
+    account = answer.get("Account")
+    return account if isinstance(account, str) else None
 
 
 async def _resolve_regions(factory: SessionFactory, options: Options, demo: Any) -> list[str]:
     regions = validate(list(options.regions))
     if not regions:
-        default = list(demo.REGIONS) if demo else [factory.default_region()]
+        default = list(demo.REGIONS) if demo is not None else [factory.default_region()]
         regions = validate([r for r in default if r])
     if not regions:
         raise errors.SetupError(NO_REGION)
@@ -89,5 +147,6 @@ async def _resolve_regions(factory: SessionFactory, options: Options, demo: Any)
             regions = await enabled_regions(factory, home)
         except Exception as exc:  # noqa: BLE001
             problem = errors.credential_problem(exc, factory.sso_profile)
-            raise errors.SetupError(problem or f"Could not list regions: {errors.describe(exc, factory.sso_profile)}") from exc
+            words = problem or f"Could not list regions: {errors.describe(exc, factory.sso_profile)}"
+            raise errors.SetupError(words) from exc
     return regions

@@ -9,10 +9,9 @@ import boto3
 import pytest
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
+from support import START, Clock, free_port
 
 from rdstui.core.session import DEMO_CREDENTIALS, AwsTarget, SessionFactory
-
-from support import START, Clock, free_port
 
 
 @pytest.fixture(scope="session")

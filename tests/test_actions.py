@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timezone
 
 import pytest
+from support import START, arn
 
 from rdstui.core.actions import (
     CLUSTER_SNAPSHOT_NAME_MAX,
@@ -20,11 +21,9 @@ from rdstui.core.actions import (
     validate_snapshot_name,
 )
 from rdstui.core.model import Fleet, Node, NodeType
-from rdstui.core.poller import FleetPoller
 from rdstui.core.session import SessionFactory
+from rdstui.core.watch import FleetWatch
 from rdstui.demo import DemoFleet
-
-from support import START, arn
 
 NOW = datetime(2026, 11, 24, 10, 42, 7, tzinfo=timezone.utc)
 S, F, P = ActionKind.SNAPSHOT, ActionKind.FAILOVER, ActionKind.PROMOTE
@@ -32,7 +31,7 @@ S, F, P = ActionKind.SNAPSHOT, ActionKind.FAILOVER, ActionKind.PROMOTE
 
 async def _poll(demo: DemoFleet) -> Fleet:
     async with SessionFactory(demo.target) as factory:
-        return await FleetPoller(factory, list(DemoFleet.REGIONS), clock=lambda: START).poll()
+        return await FleetWatch(factory, DemoFleet.REGIONS, clock=lambda: START).once()
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +116,7 @@ def test_proposed_names_are_valid_unique_and_fit():
 
 def test_snapshot_of_an_instance(fleet):
     p = planned(fleet, S, "orders-pg")
-    assert p.operation == "CreateDBSnapshot" and p.method == "create_db_snapshot"
+    assert p.operation == "CreateDBSnapshot"
     assert p.params == {"DBInstanceIdentifier": "orders-pg", "DBSnapshotIdentifier": "orders-pg-2026-11-24-1042"}
     assert (p.target.id, p.target.region, p.target.engine_label) == ("orders-pg", "us-east-1", "postgres 16.4")
     assert p.target.describe() == "orders-pg (DB instance, postgres 16.4, us-east-1)"
@@ -182,7 +181,7 @@ def test_snapshot_refusals(fleet):
 
 def test_failover_of_a_multi_az_instance(fleet):
     p = planned(fleet, F, "orders-pg")
-    assert p.operation == "RebootDBInstance" and p.method == "reboot_db_instance"
+    assert p.operation == "RebootDBInstance"
     assert p.params == {"DBInstanceIdentifier": "orders-pg", "ForceFailover": True}
     assert p.confirm_phrase == "orders-pg" and not p.confirmed_by("orders") and p.confirmed_by("orders-pg")
     assert "about 60 s of downtime while DNS moves to the standby" in p.costs
@@ -248,7 +247,7 @@ def test_failover_of_a_postgres_multi_az_db_cluster_takes_a_target(fleet):
 def test_failover_of_a_global_database(fleet):
     p = planned(fleet, F, "payments-global")
     usw2, euw1 = arn("us-west-2", "cluster", "payments-usw2"), arn("eu-west-1", "cluster", "payments-euw1")
-    assert p.operation == "SwitchoverGlobalCluster" and p.method == "switchover_global_cluster"
+    assert p.operation == "SwitchoverGlobalCluster"
     assert p.params == {"GlobalClusterIdentifier": "payments-global", "TargetDbClusterIdentifier": usw2}
     # A switchover runs in the region of the current primary (the Aurora guide's --region).
     assert p.target.kind == "global database" and p.region == "us-east-1"

@@ -10,17 +10,23 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from support import ACCOUNT, Clock, arn, find_node
 
-from rdstui.core.action_exec import Outcome, ReadOnlyError, ReadOnlyGuard, execute, explain
-from rdstui.core.action_tracker import ActionTracker, Settled, Tracked, refresh_snapshots
+from rdstui.core.action_exec import (
+    Outcome,
+    ReadOnlyError,
+    ReadOnlyGuard,
+    execute,
+    explain,
+)
+from rdstui.core.action_tracker import ActionTracker, Settled, Tracked
 from rdstui.core.actions import ActionKind, ActionPlan, Refusal, Target, plan
 from rdstui.core.audit import AuditLog
+from rdstui.core.desk import ActionDesk
 from rdstui.core.model import Fleet, Node, Role
-from rdstui.core.poller import FleetPoller
 from rdstui.core.session import DEMO_CREDENTIALS, AwsTarget, SessionFactory
+from rdstui.core.watch import FleetWatch
 from rdstui.demo import DemoFleet
-
-from support import ACCOUNT, Clock, arn, find_node
 
 S, F, P = ActionKind.SNAPSHOT, ActionKind.FAILOVER, ActionKind.PROMOTE
 
@@ -52,7 +58,7 @@ def modifying(calls: list[str]) -> list[str]:
 
 
 async def poll(factory: SessionFactory, clock: Clock, regions: list[str] | None = None) -> Fleet:
-    return await FleetPoller(factory, regions or list(DemoFleet.REGIONS), clock=clock).poll(metrics=False)
+    return await FleetWatch(factory, regions or DemoFleet.REGIONS, clock=clock).once(metrics=False)
 
 
 def node(fleet: Fleet, ident: str) -> Node:
@@ -82,7 +88,7 @@ async def follow(
         clock.now += timedelta(seconds=step)
         demo.tick()
         done += tracker.observe(await poll(factory, clock, regions))
-        done += await refresh_snapshots(factory, tracker)
+        done += await tracker.probe(factory)
         if not tracker.in_flight():
             break
     return done
@@ -95,17 +101,38 @@ async def test_read_only_sends_nothing(demo, factory, clock, rds_calls, tmp_path
     p = await make_plan(factory, clock, F, "orders-pg")
     audit = AuditLog(tmp_path / "actions.jsonl", profile="demo", account=ACCOUNT)
     rds_calls.clear()
-    outcome = await execute(factory, p, read_only=True, audit=audit)
+    outcome = await execute(factory, p, read_only=True)
     assert not outcome.ok and not outcome.sent
     assert outcome.error_code == "ReadOnly"
     assert outcome.message == "the console is read-only: RebootDBInstance was not sent"
     assert rds_calls == []
-    assert audit.entries()[-1]["outcome"] == "refused"
-    # The same plan, not read-only, sends exactly one call: the counter does count.
-    outcome = await execute(factory, p, audit=audit)
-    assert outcome.ok, outcome.message
-    assert rds_calls == ["RebootDBInstance"]
-    assert audit.entries()[-1]["outcome"] == "succeeded"
+    # Read-only switched on from the palette: refused (audited), then off again: sent once.
+    desk = ActionDesk(factory, audit, read_only=True, clock=clock)
+    fleet = await poll(factory, clock)
+    refused = desk.plan(F, node(fleet, "orders-pg"), fleet)
+    assert isinstance(refused, Refusal)
+    assert refused.reason.startswith("the console is read-only (turned on from the command palette)")
+    assert audit.entries()[-1]["outcome"] == "refused" and modifying(rds_calls) == []
+    assert desk.set_read_only(False)
+    assert desk.begin(p) is None
+    sent = await desk.send(p)
+    assert sent.outcome.ok, sent.line
+    assert modifying(rds_calls) == ["RebootDBInstance"]
+    assert [e["outcome"] for e in audit.entries()[-2:]] == ["sent", "succeeded"]
+
+
+async def test_read_only_from_the_command_line_cannot_be_switched_off(demo, factory, clock, rds_calls, tmp_path):
+    audit = AuditLog(tmp_path / "actions.jsonl", profile="demo", account=ACCOUNT)
+    desk = ActionDesk(factory, audit, read_only_source="--read-only", clock=clock)
+    fleet = await poll(factory, clock)
+    refused = desk.plan(F, node(fleet, "orders-pg"), fleet)
+    assert isinstance(refused, Refusal) and refused.reason.startswith("the console is read-only (--read-only)")
+    assert not desk.set_read_only(False) and desk.read_only
+    rds_calls.clear()
+    client = await factory.action_client("rds", "us-east-1")
+    with pytest.raises(ReadOnlyError):  # even a call made around the desk
+        await client.reboot_db_instance(DBInstanceIdentifier="orders-pg", ForceFailover=True)
+    assert modifying(rds_calls) == []
 
 
 async def test_read_only_guard_blocks_any_modifying_call(demo, factory, clock, rds_calls):
@@ -172,7 +199,7 @@ async def test_instance_failover_end_to_end(demo, factory, clock, rds_calls):
         "available",
     )
     assert modifying(rds_calls) == ["RebootDBInstance"]  # exactly one call in all
-    assert tracker.in_flight() == [] and tracker.busy(p) is None
+    assert tracker.in_flight() == [] and tracker.busy(p.target.key, p.action) is None
 
 
 async def test_promote_end_to_end_and_the_source_forgets_it(demo, factory, clock):
@@ -272,7 +299,7 @@ async def test_snapshot_end_to_end(demo, factory, clock, ident, name, after):
     assert tracker.in_flight()[0].phase == "creating 0 %"
     clock.now += timedelta(seconds=10)
     demo.tick()
-    assert await refresh_snapshots(factory, tracker) == []
+    assert await tracker.probe(factory) == []
     assert re.fullmatch(rf"snapshot of {ident}: creating \d+ %, 10s", tracker.progress(p.target.key))
     (done,) = await follow(demo, factory, clock, tracker, regions=EAST)
     assert done.line == f"snapshot {name} available after {after}"
@@ -401,9 +428,7 @@ def test_tracker_cancel_and_busy_by_key(clock):
     p = ActionPlan(F, "t", "Fail over", target, "RebootDBInstance", {"DBInstanceIdentifier": "orders-pg"}, (), ())
     tracker = ActionTracker(clock)
     tracker.begin(p)
-    assert tracker.busy(key="arn:x", action=F) is not None
-    assert tracker.busy(key="arn:x", action=S) is None  # another action on the node is AWS's call
+    assert tracker.busy("arn:x", F) is not None
+    assert tracker.busy("arn:x", S) is None  # another action on the node is AWS's call
     tracker.cancel(p)
-    assert tracker.busy(p) is None
-    with pytest.raises(ValueError):
-        tracker.busy()
+    assert tracker.busy(p.target.key, p.action) is None

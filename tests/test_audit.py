@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rdstui.core.action_exec import Outcome, execute
+from rdstui.core.action_exec import Outcome
 from rdstui.core.actions import ActionKind, ActionPlan, Refusal, Target
 from rdstui.core.audit import REDACTED, AuditLog, default_path, read_entries, redact
 from rdstui.core.session import DEMO_CREDENTIALS, SessionFactory
@@ -131,18 +131,40 @@ def test_an_unwritable_log_never_raises(tmp_path):
     assert log.last_error and str(blocked) in log.last_error
 
 
-async def test_execute_writes_the_attempt(tmp_path, moto_url):
-    """Against moto: a failed call (no such instance) is logged with AWS's error code,
-    and the credentials never reach the log."""
+async def test_the_desk_writes_sent_then_the_outcome(tmp_path, moto_url):
+    """Against moto: "sent" is on disk before the call, then the failure (no such
+    instance) with AWS's error code; the credentials never reach the log."""
+    from rdstui.core.desk import ActionDesk
     from rdstui.core.session import AwsTarget
 
     log = AuditLog(tmp_path / "actions.jsonl", profile="demo", account=ACCOUNT)
+    plan = make_plan(DBInstanceIdentifier="ghost", ForceFailover=True)
     async with SessionFactory(AwsTarget(endpoint_url=moto_url, credentials=DEMO_CREDENTIALS)) as factory:
-        outcome = await execute(factory, make_plan(DBInstanceIdentifier="ghost", ForceFailover=True), audit=log)
-    assert not outcome.ok
-    (entry,) = log.entries()
-    assert entry["outcome"] == "failed" and entry["error_code"] == outcome.error_code == "DBInstanceNotFound"
-    assert entry["params"] == {"DBInstanceIdentifier": "ghost", "ForceFailover": True}
-    assert entry["duration_s"] >= 0
+        desk = ActionDesk(factory, log)
+        assert desk.begin(plan) is None
+        sent = await desk.send(plan)
+    assert not sent.outcome.ok
+    before, after = log.entries()
+    assert before["outcome"] == "sent" and before["params"] == plan.params
+    assert after["outcome"] == "failed" and after["error_code"] == sent.outcome.error_code == "DBInstanceNotFound"
+    assert after["params"] == {"DBInstanceIdentifier": "ghost", "ForceFailover": True}
+    assert after["duration_s"] >= 0
+    assert desk.in_flight() == []
     text = log.path.read_text()
     assert "aws_secret_access_key" not in text and "aws_access_key_id" not in text
+
+
+async def test_an_action_that_cannot_be_audited_is_not_sent(tmp_path, moto_url):
+    from rdstui.core.desk import ActionDesk
+    from rdstui.core.session import AwsTarget
+
+    blocked = tmp_path / "actions.jsonl"
+    blocked.mkdir()
+    plan = make_plan(DBInstanceIdentifier="ghost", ForceFailover=True)
+    async with SessionFactory(AwsTarget(endpoint_url=moto_url, credentials=DEMO_CREDENTIALS)) as factory:
+        desk = ActionDesk(factory, AuditLog(blocked))
+        desk.begin(plan)
+        sent = await desk.send(plan)
+    assert (sent.outcome.ok, sent.outcome.sent, sent.outcome.error_code) == (False, False, "AuditLog")
+    assert sent.line.endswith(": an action that can't be audited is not sent")
+    assert desk.in_flight() == []  # nothing to follow: no call went out (moto would have said DBInstanceNotFound)

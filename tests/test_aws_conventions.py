@@ -14,16 +14,21 @@ from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
+from faultproxy import FaultProxy, Rule, error, fault_proxy, http_status  # noqa: F401
+from support import free_port
 
 from rdstui.cli import main
 from rdstui.core import errors
 from rdstui.core.errors import SetupError
-from rdstui.core.poller import FleetPoller
 from rdstui.core.regions import unlisted_warnings, validate
-from rdstui.core.session import AWS_RETRIES, DEMO_CREDENTIALS, AwsTarget, SessionFactory, is_local_url
-
-from faultproxy import FaultProxy, Rule, error, fault_proxy, http_status  # noqa: F401
-from support import free_port
+from rdstui.core.session import (
+    AWS_RETRIES,
+    DEMO_CREDENTIALS,
+    AwsTarget,
+    SessionFactory,
+    is_local_url,
+)
+from rdstui.core.watch import FleetWatch
 
 SSO_CONFIG = """\
 [profile ops]
@@ -160,9 +165,9 @@ async def test_a_dead_local_endpoint_from_the_environment_fails_at_once(user, mo
     url = f"http://{host}:{free_port()}"
     monkeypatch.setenv(variable, url)
     async with SessionFactory(AwsTarget()) as factory:
-        poller = FleetPoller(factory, ["us-east-1"])
+        watch = FleetWatch(factory, ["us-east-1"])
         started = time.monotonic()
-        fleet = await poller.poll(metrics=False)
+        fleet = await watch.once(metrics=False)
         elapsed = time.monotonic() - started
     (state,) = fleet.regions
     assert not state.ok
@@ -174,7 +179,7 @@ async def test_a_dead_localhost_endpoint_from_the_flag_fails_at_once(user) -> No
     url = f"http://localhost:{free_port()}"
     async with SessionFactory(AwsTarget(endpoint_url=url)) as factory:
         started = time.monotonic()
-        fleet = await FleetPoller(factory, ["us-east-1"]).poll(metrics=False)
+        fleet = await FleetWatch(factory, ["us-east-1"]).once(metrics=False)
         elapsed = time.monotonic() - started
     assert fleet.regions[0].error == f'endpoint unreachable: Could not connect to the endpoint URL: "{url}/"'
     assert elapsed < 2

@@ -13,14 +13,13 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
+from recorded import described, entries, manifest, response
 
-from rdstui.core.action_exec import started_line
 from rdstui.core.actions import ActionKind, ActionPlan, Refusal, plan
 from rdstui.core.catalog import fleet_series, gauges
 from rdstui.core.model import Fleet, Node, NodeType, RegionState, Role
+from rdstui.core.operations import operation
 from rdstui.core.topology import build_topology
-
-from recorded import described, entries, manifest, response
 
 CC, CLI, MODEL = "recorded/cloud-custodian/", "recorded/aws-cli/", "model/"
 NOW = datetime(2026, 11, 24, 10, 42, tzinfo=timezone.utc)
@@ -49,8 +48,8 @@ def test_there_are_enough_recordings_and_every_describe_builds_whole():
     recorded = [e for e in manifest() if not e.get("synthetic")]
     assert len(recorded) >= 25
     built = 0
-    for operation in ("DescribeDBInstances", "DescribeDBClusters", "DescribeGlobalClusters"):
-        for entry in entries(operation, recorded_only=False):
+    for api in ("DescribeDBInstances", "DescribeDBClusters", "DescribeGlobalClusters"):
+        for entry in entries(api, recorded_only=False):
             topology = build_topology(described(entry["file"]))
             assert not [n for n in topology.notices if n.startswith("skipped")], entry["file"]
             built += 1
@@ -274,7 +273,7 @@ def test_blue_green_members_are_marked_and_green_ones_refuse_promote_and_failove
 def _queries(fleet: Fleet) -> dict[tuple[str, str], list[list[tuple[str, str]]]]:
     return {
         (key.identifier, key.metric): [[(d["Name"], d["Value"]) for d in v] for v in key.variants()]
-        for key in fleet_series(fleet)
+        for key in fleet_series(fleet.roots)
     }
 
 
@@ -291,7 +290,7 @@ def test_metrics_asked_for_per_engine_with_their_dimensions():
     assert asked[(aurora, "CPUUtilization")] == [[("DBInstanceIdentifier", aurora)]]
     rds = next(n.id for n in fleet.walk() if n.type is NodeType.INSTANCE and not n.engine.startswith("aurora"))
     assert (rds, "FreeStorageSpace") in asked and (rds, "FreeLocalStorage") not in asked
-    chart = {g.key: g for g in gauges(find(fleet, aurora), fleet)}
+    chart = {g.key: g for g in gauges(find(fleet, aurora), fleet.parent(find(fleet, aurora)))}
     assert chart["storage"].label == "free local storage" and chart["capacity"].series is None
     assert chart["capacity"].why_not == "capacity in ACUs is published for Aurora Serverless v2 only"
 
@@ -301,7 +300,7 @@ def test_serverless_v2_instances_chart_capacity_and_no_storage():
     asked = _queries(fleet)
     assert ("sv2-instance-1", "ServerlessDatabaseCapacity") in asked and ("sv2-instance-1", "ACUUtilization") in asked
     assert not any(metric in ("FreeLocalStorage", "FreeStorageSpace") for ident, metric in asked if ident == "sv2-instance-1")
-    chart = {g.key: g for g in gauges(find(fleet, "sv2-instance-1"), fleet)}
+    chart = {g.key: g for g in gauges(find(fleet, "sv2-instance-1"), fleet.parent(find(fleet, "sv2-instance-1")))}
     assert chart["storage"].series is None and "Serverless v2" in chart["storage"].why_not
 
 
@@ -331,7 +330,7 @@ def test_binlog_and_global_lag_queries():
             [("SourceRegion", "us-east-1")],
         ]
     assert ("primary-cluster", "AuroraGlobalDBReplicationLag") not in asked
-    assert next(k for k in fleet_series(fleet) if k.metric == "AuroraGlobalDBRPOLag").region == "us-east-2"
+    assert next(k for k in fleet_series(fleet.roots) if k.metric == "AuroraGlobalDBRPOLag").region == "us-east-2"
 
 
 # --------------------------------------------------------------------------- plans
@@ -389,7 +388,7 @@ def test_refusals_and_calls_on_recorded_instances():
 
 
 @pytest.mark.parametrize(
-    "name,operation,params,line",
+    "name,operation_name,params,line",
     [
         (CC + "test_rds_snapshot__rds.CreateDBSnapshot_1.json", "CreateDBSnapshot", None, "started: creating"),
         (CC + "test_rdscluster_snapshot__rds.CreateDBClusterSnapshot_1.json", "CreateDBClusterSnapshot", None, "started: creating"),
@@ -398,7 +397,8 @@ def test_refusals_and_calls_on_recorded_instances():
         (CLI + "rds.failover-global-cluster.ex1.json", "FailoverGlobalCluster", None, "started: failing-over"),
     ],
 )
-def test_the_success_line_reads_the_recorded_response(name, operation, params, line):
+def test_the_success_line_reads_the_recorded_response(name, operation_name, params, line):
+    name_of = operation_name
     answer = response(name)
     record = next(iter(answer.values()))
     params = {
@@ -407,6 +407,6 @@ def test_the_success_line_reads_the_recorded_response(name, operation, params, l
         "RebootDBInstance": lambda: {"DBInstanceIdentifier": record["DBInstanceIdentifier"], "ForceFailover": True},
         "SwitchoverGlobalCluster": lambda: {"GlobalClusterIdentifier": record["GlobalClusterIdentifier"], "TargetDbClusterIdentifier": record["FailoverState"]["ToDbClusterArn"]},
         "FailoverGlobalCluster": lambda: {"GlobalClusterIdentifier": record["GlobalClusterIdentifier"], "TargetDbClusterIdentifier": record["FailoverState"]["ToDbClusterArn"], "AllowDataLoss": True},
-    }[operation]()
-    said = started_line(operation, params, answer)
+    }[operation_name]()
+    said = operation(name_of).started(params, answer)
     assert line in said and "\n" not in said

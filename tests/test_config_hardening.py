@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from rdstui.cli import main
-from rdstui.core.config import MIN_METRICS_REFRESH, MIN_REFRESH, ConfigError, check_interval, load_config
+from rdstui.core.config import (
+    MIN_METRICS_REFRESH,
+    MIN_REFRESH,
+    ConfigError,
+    check_interval,
+    load_config,
+)
 
 
 def config_error(tmp_path: Path, text: str | bytes) -> tuple[Path, str]:

@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 CORE_MODULES = [
-    "rdstui.core.model", "rdstui.core.session", "rdstui.core.discovery", "rdstui.core.topology",
-    "rdstui.core.metrics", "rdstui.core.poller", "rdstui.core.events", "rdstui.core.backups",
+    "rdstui.core.model", "rdstui.core.session", "rdstui.core.discovery", "rdstui.core.topology", "rdstui.core.watch",
+    "rdstui.core.metrics", "rdstui.core.desk", "rdstui.core.events", "rdstui.core.backups",
     "rdstui.core.config", "rdstui.core.errors", "rdstui.core.regions", "rdstui.core.format",
     "rdstui.status", "rdstui.runtime", "rdstui.demo",
 ]

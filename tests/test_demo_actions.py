@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from support import ACCOUNT, START, Clock, arn
 
 from rdstui.demo import DemoFleet, operations
-
-from support import ACCOUNT, START, Clock, arn
 
 
 def wait(demo: DemoFleet, clock: Clock, seconds: float, step: float = 5) -> None:

@@ -14,11 +14,10 @@ import botocore.session
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from support import ACCOUNT, START, Clock, arn
 
 from rdstui.core.session import ISOLATED_SESSION_VARS, AwsTarget, SessionFactory
 from rdstui.demo import DemoFleet
-
-from support import ACCOUNT, START, Clock, arn
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,6 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 from botocore.parsers import ResponseParserError
-
 from faultproxy import (
     FaultProxy,
     Rule,

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from support import free_port
 
 from rdstui.core.metrics import (
     INSTANCE_METRICS,
@@ -24,8 +25,6 @@ from rdstui.core.metrics import (
     plan_calls,
 )
 from rdstui.core.session import DEMO_CREDENTIALS, AwsTarget, SessionFactory
-
-from support import free_port
 
 UTC = timezone.utc
 MINUTE = timedelta(minutes=1)
@@ -131,9 +130,9 @@ T = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 def test_store_keeps_only_newer_points_oldest_first():
     store = MetricStore()
-    assert store.latest(KEY) is None and store.newest_time(KEY) is None and store.series(KEY) == []
+    assert store.latest(KEY) is None and store.newest_time(KEY) is None and list(store.series(KEY)) == []
     assert store.add(KEY, [(T + 2 * MINUTE, 2.0), (T, 0.0), (T + MINUTE, 1.0)]) == 3
-    assert store.series(KEY) == [(T, 0.0), (T + MINUTE, 1.0), (T + 2 * MINUTE, 2.0)]
+    assert list(store.series(KEY)) == [(T, 0.0), (T + MINUTE, 1.0), (T + 2 * MINUTE, 2.0)]
     # Not newer than held: ignored, nothing rewritten.
     assert store.add(KEY, [(T + MINUTE, 9.0), (T + 2 * MINUTE, 9.0)]) == 0
     assert store.add(KEY, [(T + 2 * MINUTE, 9.0), (T + 3 * MINUTE, 3.0)]) == 1
@@ -147,7 +146,7 @@ def test_store_keeps_only_newer_points_oldest_first():
 def test_store_is_bounded_by_count_and_by_age():
     store = MetricStore(history=timedelta(hours=10), max_points=50)
     assert store.add(KEY, [(T + i * MINUTE, float(i)) for i in range(120)]) == 50
-    held = store.series(KEY)
+    held = list(store.series(KEY))
     assert len(held) == 50 and held[0] == (T + 70 * MINUTE, 70.0) and held[-1][1] == 119.0
 
     aged = MetricStore(history=timedelta(minutes=30), max_points=1000)
@@ -158,7 +157,7 @@ def test_store_is_bounded_by_count_and_by_age():
     aged.expire(T + 45 * MINUTE)
     assert aged.series(KEY)[0] == (T + 15 * MINUTE, 15.0)
     aged.expire(T + 3 * 60 * MINUTE)
-    assert aged.series(KEY) == [] and len(aged) == 0
+    assert aged.series(KEY) == () and len(aged) == 0
 
 
 def test_store_forget_drops_series_not_kept():
@@ -170,7 +169,7 @@ def test_store_forget_drops_series_not_kept():
         store.mark_checked(key, T + MINUTE)
     store.forget([KEY, other])
     assert store.keys() == sorted([KEY, other])
-    assert store.series(gone) == [] and store.checked_until(gone) is None
+    assert list(store.series(gone)) == [] and store.checked_until(gone) is None
     assert store.checked_until(KEY) == T + MINUTE
     store.forget([])
     assert len(store) == 0 and store.checked_until(KEY) is None
@@ -232,7 +231,7 @@ async def test_units_are_normalised_and_dimensions_respected(aws, factory):
     result = await fetch_metrics(factory, keys, store, now=now)
     assert result.errors == {} and result.calls == 1 and result.points == len(keys)
     for key, expected in keys.items():
-        assert store.series(key) == [(t, pytest.approx(expected))], key
+        assert list(store.series(key)) == [(t, pytest.approx(expected))], key
 
 
 async def test_batches_of_500_counted_on_the_wire(aws, factory, recording):
@@ -267,8 +266,8 @@ async def test_batches_of_500_counted_on_the_wire(aws, factory, recording):
     assert all(q["Id"] == f"m{i}v0" for b in bodies for i, q in enumerate(b["MetricDataQueries"]))
     assert result.errors == {} and result.points == len(marked)
     for i in marked:
-        assert store.series(keys[i]) == [(t, float(i))]
-    assert store.series(keys[1]) == []
+        assert list(store.series(keys[i])) == [(t, float(i))]
+    assert list(store.series(keys[1])) == []
 
 
 async def test_no_keys_no_calls(factory, recording):
@@ -300,7 +299,7 @@ async def test_second_fetch_asks_only_for_the_new_minute(aws, factory, recording
     assert seen[1]["StartTime"] == newest  # just after the newest point held
     assert seen[1]["EndTime"] == align_down(later, 60)
     assert store.latest(key) == (newest, 2.0)
-    assert len(store.series(key)) == 11
+    assert len(list(store.series(key))) == 11
 
     # Asked again within the same minute: nothing can be new, so no call at all.
     third = await fetch_metrics(factory, [key], store, now=later + timedelta(seconds=30))
@@ -337,7 +336,7 @@ async def test_first_fetch_is_bounded_by_the_history_window(aws, factory):
     put(aws, "us-east-1", key.metric, "DBInstanceIdentifier", key.identifier, [(old, 1.0), (recent, 2.0)])
     store = MetricStore(history=timedelta(minutes=10))
     result = await fetch_metrics(factory, [key], store, now=now)
-    assert result.points == 1 and store.series(key) == [(recent, 2.0)]
+    assert result.points == 1 and list(store.series(key)) == [(recent, 2.0)]
 
 
 async def test_a_region_unknown_to_the_endpoint_does_not_stop_the_others(aws, factory):
@@ -351,7 +350,7 @@ async def test_a_region_unknown_to_the_endpoint_does_not_stop_the_others(aws, fa
     assert list(result.errors) == ["xx-nowhere-1"]
     message = result.errors["xx-nowhere-1"]
     assert "\n" not in message and "<" not in message and "500" in message
-    assert store.series(good) == [(t, 4.0)] and store.series(bad) == []
+    assert list(store.series(good)) == [(t, 4.0)] and list(store.series(bad)) == []
 
 
 class SplitFactory:
@@ -378,7 +377,7 @@ async def test_an_unreachable_region_does_not_stop_the_others(aws, factory):
         result = await fetch_metrics(SplitFactory(factory, "eu-west-1", unreachable), keys, store, now=now)
     assert list(result.errors) == ["eu-west-1"]
     assert result.errors["eu-west-1"].startswith("could not reach CloudWatch")
-    assert store.series(keys[0]) == [(t, 12.0)] and store.series(keys[1]) == []
+    assert list(store.series(keys[0])) == [(t, 12.0)] and list(store.series(keys[1])) == []
 
 
 # --- fetch_metrics with a scripted client (what moto does not do) ------------
@@ -433,10 +432,10 @@ async def test_next_token_is_followed_and_pages_merged():
     assert (result.calls, result.points, result.errors) == (2, 4, {})
     assert "NextToken" not in client.requests[0] and client.requests[1]["NextToken"] == "page-2"
     assert client.requests[1]["StartTime"] == client.requests[0]["StartTime"]
-    assert store.series(keys[0]) == [
+    assert list(store.series(keys[0])) == [
         (T + 7 * MINUTE, pytest.approx(0.7)), (T + 8 * MINUTE, pytest.approx(0.8)), (T + 9 * MINUTE, pytest.approx(0.9))
     ]
-    assert store.series(keys[1]) == [(T + 9 * MINUTE, 50.0)]
+    assert list(store.series(keys[1])) == [(T + 9 * MINUTE, 50.0)]
 
 
 async def test_slow_or_refusing_regions_become_errors():
@@ -452,7 +451,7 @@ async def test_slow_or_refusing_regions_become_errors():
     assert set(result.errors) == {"slow", "denied"}
     assert result.errors["slow"] == "CloudWatch did not answer within 0.2 s"
     assert result.errors["denied"] == "CloudWatch refused GetMetricData (AccessDenied): not authorized to GetMetricData"
-    assert store.series(keys[0]) == [(T, 1.0)]
+    assert list(store.series(keys[0])) == [(T, 1.0)]
 
 
 async def test_nothing_due_means_no_client_and_no_call():
@@ -477,4 +476,18 @@ async def test_fetch_drops_points_older_than_the_history_window():
     key = SeriesKey("r", "ReplicaLag", "db")
     store.add(key, [(T + i * MINUTE, float(i)) for i in range(10)])
     await fetch_metrics(ScriptedFactory({}), [], store, now=T + 35 * MINUTE)
-    assert [value for _, value in store.series(key)] == [5.0, 6.0, 7.0, 8.0, 9.0]
+    assert [value for _, value in list(store.series(key))] == [5.0, 6.0, 7.0, 8.0, 9.0]
+
+
+def test_a_view_of_the_store_does_not_change_when_points_arrive():
+    """Snapshots hand the view out: the next read replaces series, never changes them."""
+    store = MetricStore(history=timedelta(minutes=30))
+    store.add(KEY, [(T, 1.0)])
+    view = store.view()
+    store.add(KEY, [(T + MINUTE, 2.0)])
+    store.add(SeriesKey("r", "ReplicaLag", "x"), [(T, 0.5)])
+    store.expire(T + 31 * MINUTE)
+    assert dict(view) == {KEY: ((T, 1.0),)}
+    assert store.series(KEY) == ((T + MINUTE, 2.0),)
+    with pytest.raises(TypeError):
+        view[KEY] = ()  # type: ignore[index]

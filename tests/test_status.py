@@ -7,8 +7,8 @@ import json
 import pytest
 
 from rdstui.cli import main
-from rdstui.core.poller import FleetPoller
 from rdstui.core.session import SessionFactory
+from rdstui.core.watch import FleetWatch
 from rdstui.demo import DemoFleet
 
 NODE_KEYS = {
@@ -105,11 +105,11 @@ def test_a_failing_region_is_reported_and_the_rest_still_shown(demo, demo_env, c
 
 async def test_failed_region_keeps_its_last_good_data_marked_stale(demo):
     async with SessionFactory(demo.target) as factory:
-        poller = FleetPoller(factory, list(DemoFleet.REGIONS))
-        first = await poller.poll(metrics=False)
+        watch = FleetWatch(factory, DemoFleet.REGIONS)
+        first = await watch.once()
         before = first.regions[2].polled_at
         demo.break_region("eu-west-1", "Throttling", "Rate exceeded")
-        fleet = await poller.poll(metrics=False)
+        fleet = await watch.once()
     euw1 = fleet.regions[2]
     assert (euw1.name, euw1.ok, euw1.stale, euw1.polled_at) == ("eu-west-1", False, True, before)
     assert "throttled" in euw1.error

@@ -21,10 +21,18 @@ from rdstui.core.audit import read_entries
 from rdstui.core.config import Settings, load_config
 from rdstui.core.model import NodeType
 from rdstui.demo import DemoFleet
-from rdstui.ui.action_modal import ActionModal
+from rdstui.ui.actions.modal import ActionModal
 from rdstui.ui.app import RdsApp
-from rdstui.ui.testing import FROZEN_NOW, frozen_app, ready, screen_text, tree_rows
-from rdstui.ui.tree import FleetTree
+from rdstui.ui.detail.widget import DetailPane
+from rdstui.ui.testing import (
+    FROZEN_NOW,
+    frozen_app,
+    poll_now,
+    ready,
+    screen_text,
+    tree_rows,
+)
+from rdstui.ui.tree.widget import FleetTree
 
 SIZE = (80, 24)
 
@@ -69,7 +77,7 @@ def key_names(text: str) -> list[str]:
 
 
 def node_key(app: RdsApp, ident: str) -> str:
-    return next(n.key for n in app.fleet_nodes() if n.id == ident and n.type is not NodeType.STANDBY)
+    return next(n.key for n in app.fleet.walk() if n.id == ident and n.type is not NodeType.STANDBY)
 
 
 async def select(app: RdsApp, pilot, ident: str) -> None:
@@ -80,7 +88,7 @@ async def select(app: RdsApp, pilot, ident: str) -> None:
 async def open_modal(app: RdsApp, pilot, key: str) -> ActionModal:
     await pilot.press(key)
     await pilot.pause()
-    assert isinstance(app.screen, ActionModal), f"no modal after {key}: {app.flow.notices[-1:]}"
+    assert isinstance(app.screen, ActionModal), f"no modal after {key}: {app.notices[-1:]}"
     return app.screen
 
 
@@ -101,7 +109,7 @@ async def cancel_first(app: RdsApp, pilot, key: str, wire: list) -> ActionModal:
     await pilot.press("enter")
     await ready(app, pilot)
     assert not isinstance(app.screen, ActionModal)
-    assert wire == [] and app.flow.notices[-1] == "cancelled: nothing was sent"
+    assert wire == [] and app.notices[-1] == "cancelled: nothing was sent"
     return await open_modal(app, pilot, key)
 
 
@@ -126,8 +134,7 @@ async def follow(app: RdsApp, pilot, demo: DemoFleet, clock: Clock, seconds: flo
     while clock.now < end:
         clock.now = min(end, clock.now + timedelta(seconds=step))
         demo.tick()
-        app.poll_soon()
-        await ready(app, pilot)
+        await poll_now(app, pilot)
 
 
 def row(app: RdsApp, ident: str, role: str | None = None) -> tuple[int, str]:
@@ -139,7 +146,7 @@ def row(app: RdsApp, ident: str, role: str | None = None) -> tuple[int, str]:
 
 
 def audit(state_home) -> list[dict[str, Any]]:
-    return list(read_entries(state_home / "actions.jsonl"))
+    return list(read_entries(state_home / "demo-actions.jsonl"))  # the demo never writes the real trail
 
 
 def footer_keys(app: RdsApp) -> set[str]:
@@ -173,12 +180,12 @@ async def test_instance_failover_cancel_then_confirm_then_settles(demo, clock, w
         await pilot.press("escape")  # cancels
         await ready(app, pilot)
         assert not isinstance(app.screen, ActionModal)
-        assert wire == [] and app.flow.notices[-1] == "cancelled: nothing was sent"
+        assert wire == [] and app.notices[-1] == "cancelled: nothing was sent"
 
         await open_modal(app, pilot, "f")
         await confirm(app, pilot, "orders-pg")
         assert wire == [("RebootDBInstance", {"DBInstanceIdentifier": "orders-pg", "ForceFailover": "true"})]
-        assert "failover of orders-pg started: it is rebooting" in app.flow.notices
+        assert "failover of orders-pg started: it is rebooting" in app.notices
         _, line = row(app, "orders-pg", "primary")
         assert "rebooting" in line and "⟳" in line and "failover" in line
         assert "⟳ failover of orders-pg: rebooting" in screen_text(app)
@@ -187,7 +194,7 @@ async def test_instance_failover_cancel_then_confirm_then_settles(demo, clock, w
         await pilot.press("f")
         await pilot.pause()
         assert not isinstance(app.screen, ActionModal)
-        assert app.flow.notices[-1].startswith("a failover of orders-pg is already in progress")
+        assert app.notices[-1].startswith("a failover of orders-pg is already in progress")
         assert len(wire) == 1
         # The demo swaps the zones at 18 s and is available at 30 s; polls follow it.
         await follow(app, pilot, demo, clock, 20)
@@ -196,18 +203,19 @@ async def test_instance_failover_cancel_then_confirm_then_settles(demo, clock, w
         _, line = row(app, "orders-pg", "primary")
         assert "available" in line and "us-east-1b" in line and "⟳" not in line
         assert "us-east-1a" in row(app, "orders-pg", "standby")[1]
-        settled = [n for n in app.flow.notices if n.startswith("failover done in")]
+        settled = [n for n in app.notices if n.startswith("failover done in")]
         assert settled and settled[0].endswith("now in us-east-1b")
-        assert any(e.message == settled[0] for e in app.flow.lines)  # and in the events pane
+        assert any(e.message == settled[0] for e in app.runtime.desk.lines)  # and in the events pane
         assert "f" in footer_keys(app)  # offered again
     entries = audit(state_home)
-    assert [e["outcome"] for e in entries] == ["cancelled", "succeeded", "refused"]
-    done = entries[1]
+    assert [e["outcome"] for e in entries] == ["cancelled", "sent", "succeeded", "refused"]
+    assert entries[1]["params"] == entries[2]["params"]  # "sent" is on disk before the call
+    done = entries[2]
     assert (done["profile"], done["account"], done["region"], done["target"]) == ("demo", ACCOUNT, "us-east-1", "orders-pg")
     assert done["api"] == "RebootDBInstance"
     assert done["params"] == {"DBInstanceIdentifier": "orders-pg", "ForceFailover": True}
     assert done["duration_s"] >= 0 and done["time"].endswith("Z")
-    assert "already in progress" in entries[2]["message"]
+    assert "already in progress" in entries[3]["message"]
 
 
 # --------------------------------------------------------------------------- f: clusters
@@ -230,7 +238,7 @@ async def test_mysql_multi_az_db_cluster_failover_lets_aws_choose(demo, clock, w
         await follow(app, pilot, demo, clock, 20)
         assert row(app, "inventory-maz-instance-2")[1].split()[1] == "writer"
         assert row(app, "inventory-maz-instance-1")[1].split()[1] == "reader"
-        assert any(n.endswith("inventory-maz-instance-2 is now the writer") for n in app.flow.notices)
+        assert any(n.endswith("inventory-maz-instance-2 is now the writer") for n in app.notices)
 
 
 @pytest.mark.parametrize(
@@ -267,7 +275,7 @@ async def test_cluster_failover_picks_a_reader(demo, clock, wire, cluster, reade
         await follow(app, pilot, demo, clock, 20)
         assert row(app, readers[pick])[1].split()[1] == "writer"
         assert row(app, writer_before)[1].split()[1] == "reader"
-        assert any(n.endswith(f"{readers[pick]} is now the writer") for n in app.flow.notices)
+        assert any(n.endswith(f"{readers[pick]} is now the writer") for n in app.notices)
 
 
 @pytest.mark.parametrize("mode", ["switchover", "failover"])
@@ -324,7 +332,7 @@ async def test_global_database_switchover_or_failover(demo, clock, wire, mode) -
         assert row(app, "payments-usw2")[1].split()[1] == "primary"
         assert row(app, "payments-use1")[1].split()[1] == "secondary"
         assert "⟳" not in row(app, "payments-global")[1]
-        assert any("payments-usw2 is now primary (us-west-2)" in n for n in app.flow.notices)
+        assert any("payments-usw2 is now primary (us-west-2)" in n for n in app.notices)
 
 
 # --------------------------------------------------------------------------- p
@@ -364,8 +372,12 @@ async def test_promote_stands_alone(demo, clock, wire, state_home, ident, operat
         depth, line = row(app, ident)
         assert depth == 0, f"{ident} still under its source: {line}"
         assert "⟳" not in line and "available" in line
-        assert any(n.endswith(f"{ident} stands alone") for n in app.flow.notices)
-    assert [(e["outcome"], e["api"]) for e in audit(state_home)] == [("cancelled", operation), ("succeeded", operation)]
+        assert any(n.endswith(f"{ident} stands alone") for n in app.notices)
+    assert [(e["outcome"], e["api"]) for e in audit(state_home)] == [
+        ("cancelled", operation),
+        ("sent", operation),
+        ("succeeded", operation),
+    ]
 
 
 # --------------------------------------------------------------------------- s
@@ -412,10 +424,10 @@ async def test_snapshot_with_an_edited_name(demo, clock, wire, ident, operation,
         assert "⟳" in row(app, ident)[1] and "snapshot" in row(app, ident)[1]
         await follow(app, pilot, demo, clock, seconds)
         assert "⟳" not in row(app, ident)[1]
-        assert any(n.startswith("snapshot pre-upgrade-1 available after") for n in app.flow.notices)
+        assert any(n.startswith("snapshot pre-upgrade-1 available after") for n in app.notices)
         await ready(app, pilot)
         # The detail's backups are read again: its newest snapshot is this one.
-        (view,) = app.postures.values()
+        (view,) = app.query_one(DetailPane).postures.values()
         assert view.posture is not None and view.posture.newest_snapshot == "pre-upgrade-1"
 
 
@@ -439,16 +451,16 @@ async def test_keys_where_an_action_does_not_apply_say_why_and_send_nothing(demo
             await pilot.press(key)
             await pilot.pause()
             assert not isinstance(app.screen, ActionModal)
-            assert app.flow.notices[-1].startswith(reason), app.flow.notices[-1]
-            assert "\n" not in app.flow.notices[-1]
+            assert app.notices[-1].startswith(reason), app.notices[-1]
+            assert "\n" not in app.notices[-1]
         # The standby line: select it in the tree itself.
         tree = app.query_one(FleetTree)
-        standby = next(n for n in tree.nodes_by_key.values() if n.label.plain.split()[:2] == ["orders-pg", "standby"])
+        standby = next(n for n in tree.nodes_by_key.values() if tree.line_text(n).plain.split()[:2] == ["orders-pg", "standby"])
         tree.move_cursor(standby)
         await ready(app, pilot)
         await pilot.press("f")
         await pilot.pause()
-        assert app.flow.notices[-1] == "a standby is not a DB instance: select its primary orders-pg"
+        assert app.notices[-1] == "a standby is not a DB instance: select its primary orders-pg"
     assert wire == []
     entries = audit(state_home)
     assert len(entries) == len(cases) + 1 and {e["outcome"] for e in entries} == {"refused"}
@@ -470,7 +482,7 @@ async def test_read_only_offers_nothing_explains_and_cannot_send(demo, clock, wi
                 await pilot.press(key)
                 await pilot.pause()
                 assert not isinstance(app.screen, ActionModal)
-                assert app.flow.notices[-1] == (
+                assert app.notices[-1] == (
                     "the console is read-only (read_only = true for profile prod in config.toml): "
                     "nothing that changes a database can be sent"
                 )
@@ -483,7 +495,7 @@ async def test_read_only_offers_nothing_explains_and_cannot_send(demo, clock, wi
         client = await app.runtime.factory.action_client("rds", "us-east-1")
         with pytest.raises(ReadOnlyError):
             await client.reboot_db_instance(DBInstanceIdentifier="orders-pg", ForceFailover=True)
-        assert app.flow.guard is not None and app.flow.guard.blocked == ["RebootDBInstance", "RebootDBInstance"]
+        assert app.runtime.desk.guard.blocked == ["RebootDBInstance", "RebootDBInstance"]
         await pilot.press("question_mark")
         await pilot.pause()
         assert "READ-ONLY (read_only = true for profile prod in config.toml)" in flat(screen_text(app))
@@ -504,24 +516,29 @@ async def test_read_only_switch_from_the_palette(demo, clock, wire) -> None:
         await pilot.pause(0.5)
         await pilot.press("enter")
         await ready(app, pilot)
-        assert app.read_only and app.flow.guard is not None and app.flow.guard.enabled
+        assert app.runtime.desk.read_only and app.runtime.desk.guard.enabled
         assert "READ-ONLY" in screen_text(app).splitlines()[0]
         assert "f" not in footer_keys(app)
         await pilot.press("f")
         await pilot.pause()
-        assert app.flow.notices[-1].startswith("the console is read-only (turned on from the command palette)")
+        assert app.notices[-1].startswith("the console is read-only (turned on from the command palette)")
         assert "Read-only: off" in titles()
-        app.flow.set_read_only(False)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*key_names("read-only: off"))
+        await pilot.pause(0.5)
+        await pilot.press("enter")
         await ready(app, pilot)
-        assert not app.read_only and not app.flow.guard.enabled and "f" in footer_keys(app)
+        assert not app.runtime.desk.read_only and not app.runtime.desk.guard.enabled and "f" in footer_keys(app)
+        assert "READ-ONLY" not in screen_text(app).splitlines()[0]
     assert wire == []
     # Read-only from the flag or the config file can't be switched off in the session.
     app = frozen_app(demo, clock=clock, settings=Settings(read_only=True, read_only_source="--read-only"))
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         assert not {"Read-only: on", "Read-only: off"} & set(titles())
-        app.flow.set_read_only(False)
-        assert app.read_only and app.flow.guard.enabled
+        assert not app.runtime.desk.set_read_only(False)
+        assert app.runtime.desk.read_only and app.runtime.desk.guard.enabled
 
 
 async def test_aws_errors_in_plain_words_and_the_console_goes_on(demo, clock, wire, state_home) -> None:
@@ -536,20 +553,20 @@ async def test_aws_errors_in_plain_words_and_the_console_goes_on(demo, clock, wi
         finally:
             demo.heal_region("us-east-1")
         assert [call for call, _ in wire] == ["RebootDBInstance"]  # sent, and refused by AWS
-        line = app.flow.notices[-1]
+        line = app.notices[-1]
         assert line.startswith("failover of orders-pg failed: access denied: these credentials may not call "
                                "rds:RebootDBInstance on orders-pg (AWS: User: arn:aws:iam::")
-        assert app.is_running and not app.flow.busy()
+        assert app.is_running and not app.runtime.desk.in_flight()
         assert "f" in footer_keys(app)  # not in flight: the key is offered again
         # Someone else reboots it after the console's last poll: AWS refuses ours (invalid state).
         await open_modal(app, pilot, "f")
         demo.client("rds", "us-east-1").reboot_db_instance(DBInstanceIdentifier="orders-pg")
         await confirm(app, pilot, "orders-pg")
-        assert app.flow.notices[-1].startswith("failover of orders-pg failed: orders-pg is not in a state that allows")
+        assert app.notices[-1].startswith("failover of orders-pg failed: orders-pg is not in a state that allows")
         assert [call for call, _ in wire] == ["RebootDBInstance"] * 3
-        assert not app.flow.busy() and app.is_running
+        assert not app.runtime.desk.in_flight() and app.is_running
     outcomes = [(e["outcome"], e["error_code"]) for e in audit(state_home)]
-    assert outcomes == [("failed", "AccessDenied"), ("failed", "InvalidDBInstanceState")]
+    assert outcomes == [("sent", None), ("failed", "AccessDenied"), ("sent", None), ("failed", "InvalidDBInstanceState")]
 
 
 async def test_double_confirm_and_fast_keys_send_one_call(demo, clock, wire) -> None:
@@ -563,24 +580,24 @@ async def test_double_confirm_and_fast_keys_send_one_call(demo, clock, wire) -> 
         await ready(app, pilot)
         assert not isinstance(app.screen, ActionModal)
         assert [call for call, _ in wire] == ["RebootDBInstance"]
-        assert any("already in progress" in n for n in app.flow.notices)
+        assert any("already in progress" in n for n in app.notices)
 
 
 # --------------------------------------------------------------------------- polling
 
 
 async def test_a_slow_region_does_not_hold_back_the_first_tree(demo, clock, monkeypatch) -> None:
-    import rdstui.core.poller as poller_module
+    import rdstui.core.watch as watch_module
 
     gate = asyncio.Event()
-    original = poller_module.describe_region
+    original = watch_module.describe_region
 
     async def slow_in_europe(factory, region):
         if region == "eu-west-1":
             await gate.wait()
         return await original(factory, region)
 
-    monkeypatch.setattr(poller_module, "describe_region", slow_in_europe)
+    monkeypatch.setattr(watch_module, "describe_region", slow_in_europe)
     app = frozen_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(100):
@@ -599,16 +616,19 @@ async def test_a_slow_region_does_not_hold_back_the_first_tree(demo, clock, monk
 
 
 async def test_polls_come_faster_while_an_action_is_in_flight(demo, clock) -> None:
-    from rdstui.ui.action_flow import ACTION_REFRESH
-
     app = frozen_app(demo, clock=clock, settings=Settings(refresh=600))
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
-        assert app._poll_timer is not None and app._poll_timer._interval == 600
+        loops = app.runtime.watch.loops
         await select(app, pilot, "orders-pg")
         await open_modal(app, pilot, "f")
         await confirm(app, pilot, "orders-pg")
-        assert app._poll_timer is not None and app._poll_timer._interval == ACTION_REFRESH <= 5
+        assert loops["us-east-1"].hurried  # its region every few seconds while it runs
+        assert not loops["eu-west-1"].hurried and not loops["us-west-2"].hurried
+        before = loops["us-east-1"].snapshot.state.attempted_at
+        clock.now += timedelta(seconds=5)
+        await ready(app, pilot, since=clock.now)  # polled again well before the 600 s refresh
+        assert loops["us-east-1"].snapshot.state.attempted_at > before
 
 
 def test_read_only_source_names_the_flag_or_the_config_line(tmp_path) -> None:

@@ -7,13 +7,24 @@ import re
 from datetime import timedelta
 
 import pytest
+from rich.text import Text
 
 from rdstui.core.config import Settings
 from rdstui.core.errors import SetupError
 from rdstui.ui.app import RdsApp
-from rdstui.ui.screens import HelpScreen
-from rdstui.ui.testing import FROZEN_NOW, frozen_app, ready, screen_text, start_demo_on, tree_rows
-from rdstui.ui.tree import FleetTree
+from rdstui.ui.events.widget import EventsList
+from rdstui.ui.filter_bar import FilterBar
+from rdstui.ui.screens.help import HelpScreen, help_sections
+from rdstui.ui.testing import (
+    FROZEN_NOW,
+    frozen_app,
+    node_key,
+    ready,
+    screen_text,
+    start_demo_on,
+    tree_rows,
+)
+from rdstui.ui.tree.widget import FleetTree
 
 SPARK = re.compile(r"[▁▂▃▄▅▆▇█]{6,}")
 LAG = re.compile(r"(\d+ms|\d+\.\d+s|\d+s|\d+m\d\ds|\d+h\d\dm)\s*$")
@@ -40,9 +51,19 @@ def depth_of(app: RdsApp, ident: str) -> int:
 
 
 def cursor_id(app: RdsApp) -> str:
-    node = app.query_one(FleetTree).cursor_node
-    assert node is not None
-    return node.label.plain.split()[0]
+    tree = app.query_one(FleetTree)
+    assert tree.cursor_node is not None
+    return tree.line_text(tree.cursor_node).plain.split()[0]
+
+
+def tree_line(app: RdsApp, ident: str) -> Text:
+    """The styled tree line of `ident`, as drawn."""
+    tree = app.query_one(FleetTree)
+    return tree.line_text(tree.nodes_by_key[node_key(app, ident)])
+
+
+def filter_text(app: RdsApp) -> str:
+    return app.query_one(FilterBar).text
 
 
 async def test_tree_shows_every_node_shape(demo) -> None:
@@ -91,7 +112,7 @@ async def test_external_placeholders_when_a_region_is_not_polled(demo) -> None:
         assert "secondary" in row(app, "payments-usw2")
         text = screen_text(app)
         assert "us-west-2✓" in text and "us-east-1" not in text.splitlines()[0]
-        app.jump_to(next(n.key for n in app.fleet_nodes() if n.id == "orders-pg"))
+        app.jump_to(node_key(app, "orders-pg"))
         await ready(app, pilot)
         assert "add --region us-east-1" in screen_text(app)
 
@@ -115,14 +136,13 @@ async def test_sparklines_and_lag_values_for_replicas(demo) -> None:
         for ident in ("orders-pg", "legacy-reports", "payments-use1-a"):
             assert not SPARK.search(row(app, ident, "writer" if ident.endswith("-a") else None))
         # The drifting replica is past the 30 s warning: its value has the warning colour.
-        tree = app.query_one(FleetTree)
-        label = next(n for n in tree.nodes_by_key.values() if n.label.plain.startswith("catalog-mysql-ro-drift"))
-        assert label.label.plain.rstrip().endswith("1m53s")
-        last = label.label.spans[-1]
-        assert label.label.plain[last.start : last.end].strip() == "1m53s"
+        drift = tree_line(app, "catalog-mysql-ro-drift")
+        assert drift.plain.rstrip().endswith("1m53s")
+        last = drift.spans[-1]
+        assert drift.plain[last.start : last.end].strip() == "1m53s"
         assert last.style == app.palette.lag_warning
         # The whole drift is visible: the sparkline climbs left to right.
-        spark = SPARK.search(label.label.plain).group()
+        spark = SPARK.search(drift.plain).group()
         assert spark[0] == "▁" and spark[-1] == "█"
 
 
@@ -130,10 +150,8 @@ async def test_lag_thresholds_come_from_settings(demo) -> None:
     app = frozen_app(demo, settings=Settings(lag_warning=0.5, lag_critical=1.0))
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
-        tree = app.query_one(FleetTree)
-        labels = {n.label.plain.split()[0]: n.label for n in tree.nodes_by_key.values()}
-        assert labels["orders-pg-dr"].spans[-1].style == app.palette.lag_critical  # 1.5 s
-        assert labels["orders-pg-ro1-cascade"].spans[-1].style == app.palette.lag_warning  # 700 ms
+        assert tree_line(app, "orders-pg-dr").spans[-1].style == app.palette.lag_critical  # 1.5 s
+        assert tree_line(app, "orders-pg-ro1-cascade").spans[-1].style == app.palette.lag_warning  # 700 ms
 
 
 async def test_filter_keeps_ancestors_and_escape_clears(demo) -> None:
@@ -148,7 +166,7 @@ async def test_filter_keeps_ancestors_and_escape_clears(demo) -> None:
         assert "1 match" in screen_text(app)
         await pilot.press("enter", "k")  # filter kept, keys move the cursor again
         assert app.query_one(FleetTree).has_focus
-        assert cursor_id(app) == "orders-pg-ro1" and app.filter_text == "cascade"
+        assert cursor_id(app) == "orders-pg-ro1" and filter_text(app) == "cascade"
         await pilot.press("j", "escape")
         await pilot.pause()
         assert len(tree_rows(app)) == everything
@@ -180,7 +198,7 @@ async def test_help_lists_every_binding(demo) -> None:
         text = screen_text(app)
         assert "rdstui keys" in text
         help_text = "\n".join(
-            f"{keys} {what}" for _, rows in __import__("rdstui.ui.screens", fromlist=["x"]).help_sections() for keys, what in rows
+            f"{keys} {what}" for _, rows in help_sections() for keys, what in rows
         )
         names = {"slash": "/", "question_mark": "?", "escape": "escape", "enter": "enter", "space": "space"}
         for binding in [*RdsApp.BINDINGS, *FleetTree.BINDINGS]:
@@ -200,20 +218,19 @@ async def test_poll_keeps_cursor_and_expand_state(demo) -> None:
         tree = app.query_one(FleetTree)
         before = dict(tree.nodes_by_key)
         # Collapse the global database, put the cursor on a replica further down.
-        app.jump_to(next(n.key for n in app.fleet_nodes() if n.id == "payments-global"))
+        app.jump_to(node_key(app, "payments-global"))
         await pilot.press("enter")
-        app.jump_to(next(n.key for n in app.fleet_nodes() if n.id == "catalog-mysql-ro-drift"))
+        app.jump_to(node_key(app, "catalog-mysql-ro-drift"))
         await pilot.pause()
         line_before = row(app, "catalog-mysql-ro-drift")
         # Three minutes pass: new datapoints, a new poll.
         now[0] = FROZEN_NOW + timedelta(minutes=3)
         demo.tick(now[0])
-        polls = app.polls
         await pilot.press("r")
         await ready(app, pilot)
-        assert app.polls == polls + 1
+        assert all(state.polled_at == now[0] for state in app.fleet.regions)  # polled again
         assert cursor_id(app) == "catalog-mysql-ro-drift"
-        assert not tree.nodes_by_key[next(k for k in before if before[k].label.plain.startswith("payments-global"))].is_expanded
+        assert not tree.nodes_by_key[node_key(app, "payments-global")].is_expanded
         assert all(tree.nodes_by_key[key] is node for key, node in before.items())  # updated in place
         assert row(app, "catalog-mysql-ro-drift") != line_before  # the lag moved on
         assert "updated just now" in screen_text(app)
@@ -250,18 +267,18 @@ async def test_detail_pane_backup_posture_and_chart(demo) -> None:
     app = frozen_app(demo)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
-        app.jump_to(next(n.key for n in app.fleet_nodes() if n.id == "orders-pg"))
+        app.jump_to(node_key(app, "orders-pg"))
         await ready(app, pilot)
         text = screen_text(app)
         assert "Multi-AZ   Yes, standby us-east-1b" in text
         # Retention, the latest restorable time and how far behind now it is (the RPO now).
         assert re.search(r"Backups    7 days, restorable to 09:\d\d:\d\d UTC, RPO now \d+m\d\ds", text)
         assert re.search(r"Snapshot   \S+  \d+h\d\dm ago", text)
-        app.jump_to(next(n.key for n in app.fleet_nodes() if n.id == "legacy-reports"))
+        app.jump_to(node_key(app, "legacy-reports"))
         await ready(app, pilot)
         assert "retention 0: no point-in-time recovery" in screen_text(app)
         # The chart: 1 is lag, 2 CPU; in a small terminal the lower pane switches to it.
-        app.jump_to(next(n.key for n in app.fleet_nodes() if n.id == "orders-pg-ro1"))
+        app.jump_to(node_key(app, "orders-pg-ro1"))
         await ready(app, pilot)
         await pilot.press("1")
         await pilot.pause()
@@ -271,7 +288,7 @@ async def test_detail_pane_backup_posture_and_chart(demo) -> None:
         await pilot.pause()
         assert "CPUUtilization (%)" in screen_text(app)
         # A writer has no lag: key 1 is not offered for it.
-        app.jump_to(next(n.key for n in app.fleet_nodes() if n.id == "payments-use1-a"))
+        app.jump_to(node_key(app, "payments-use1-a"))
         await pilot.pause()
         # (Small terminal: the footer leaves the chart keys to the chart pane; the
         # hidden twin binding takes them.)
@@ -288,9 +305,9 @@ async def test_events_newest_first_and_the_selected_nodes_marked(demo) -> None:
     app = frozen_app(demo)
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(app, pilot)
-        times = [event.time for event in app.events.events]
+        times = [event.time for event in app.query_one(EventsList).events]
         assert times and times == sorted(times, reverse=True)
-        app.jump_to(next(n.key for n in app.fleet_nodes() if n.id == "orders-pg-ro1"))
+        app.jump_to(node_key(app, "orders-pg-ro1"))
         await ready(app, pilot)
         lines = [line for line in screen_text(app).splitlines() if "Replication for the Read Replica resumed" in line]
         marked = [line for line in lines if "▶" in line]
@@ -363,7 +380,7 @@ async def test_read_only_badge(demo) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
         assert "READ-ONLY" in screen_text(app).splitlines()[0]
-        assert app.read_only
+        assert app.runtime.desk.read_only
 
 
 async def test_keys_typed_in_one_burst_after_slash_go_to_the_filter(demo) -> None:
@@ -375,46 +392,9 @@ async def test_keys_typed_in_one_burst_after_slash_go_to_the_filter(demo) -> Non
         theme = app.theme
         await pilot.press("slash", *"eu-west", "enter", "j")  # 't' is also the theme key
         await pilot.pause()
-        assert app.filter_text == "eu-west" and app.theme == theme
+        assert filter_text(app) == "eu-west" and app.theme == theme
         assert cursor_id(app) == "payments-euw1-a"
         assert "/ eu-west" in screen_text(app)
         await pilot.press("slash", "backspace", "backspace", "backspace", "backspace", "escape")
         await pilot.pause()
-        assert app.filter_text == "" and "/ " not in screen_text(app).splitlines()[1]
-
-
-async def test_polls_chain_never_overlap_and_fetch_metrics_less_often(demo) -> None:
-    app = frozen_app(demo, settings=Settings(refresh=0.05, metrics_refresh=3600))
-    calls: list[bool] = []
-    running = [0]
-    overlapped = [False]
-    async with app.run_test(size=(80, 24)) as pilot:
-        await ready(app, pilot)
-        poller = app.runtime.poller
-        original = poller.poll
-
-        async def counted(*, metrics: bool = True, on_region=None):
-            running[0] += 1
-            overlapped[0] |= running[0] > 1
-            calls.append(metrics)
-            try:
-                await asyncio.sleep(0.02)
-                return await original(metrics=metrics, on_region=on_region)
-            finally:
-                running[0] -= 1
-
-        poller.poll = counted
-        for _ in range(100):
-            if len(calls) >= 3:
-                break
-            await pilot.pause(0.05)
-        assert len(calls) >= 3
-        assert not any(calls)  # topology only: CloudWatch waits for metrics_refresh
-        assert not overlapped[0]
-        await pilot.press("r")  # r reads metrics too
-        for _ in range(100):
-            if any(calls):
-                break
-            await pilot.pause(0.02)
-        assert any(calls)
-        assert not overlapped[0]
+        assert filter_text(app) == "" and "/ " not in screen_text(app).splitlines()[1]

@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from rich.text import Text
 
+from rdstui.core.action_tracker import whole_seconds
 from rdstui.core.config import Settings
 from rdstui.core.errors import SetupError
 from rdstui.core.model import Node, NodeType, RegionState, Role
-from rdstui.ui.chart import chart_text
-from rdstui.ui.header import HeaderState, header_text
-from rdstui.ui.render import (
-    SPARK_CHARS,
-    Columns,
-    Palette,
-    elide,
-    lag_level,
-    sparkline,
-    status_kind,
-    tree_label,
-)
+from rdstui.core.words import lag_level, status_kind
+from rdstui.ui.detail.chart import chart_text
+from rdstui.ui.header.text import HeaderState, header_text
+from rdstui.ui.palette import Palette
+from rdstui.ui.text import elide
 from rdstui.ui.themes import RDSTUI_VARIABLES, fill_variables, load_themes, parse_theme
-from rdstui.ui.tree import filter_roots
+from rdstui.ui.tree.filtering import filter_roots
+from rdstui.ui.tree.lines import SPARK_CHARS, Columns, sparkline, tree_label
 
 NOW = datetime(2025, 3, 14, 9, 26, 53, tzinfo=timezone.utc)
 PALETTE = Palette.from_variables(
@@ -69,10 +65,12 @@ def test_unknown_theme_is_a_clear_error_listing_the_choices(tmp_path: Path) -> N
 
 
 def test_run_console_refuses_an_unknown_theme_before_starting() -> None:
+    from rdstui.runtime import Options
     from rdstui.ui.app import run_console
 
+    settings = Settings(theme="nope")
     with pytest.raises(SetupError, match="unknown theme 'nope'"):
-        run_console(Settings(theme="nope"), demo=True)
+        run_console(settings, Options.from_settings(settings, demo=True))
 
 
 @pytest.mark.parametrize(
@@ -176,6 +174,7 @@ def test_tree_label_columns_fit_the_tree(width: int) -> None:
     for depth in (0, 1, 2, 3):
         label = tree_label(
             replica(),
+            role="replica",
             columns=columns,
             indent=depth * 3,
             lag_values=[float(v) for v in range(60)],
@@ -193,6 +192,7 @@ def test_tree_label_marks_what_a_user_must_notice() -> None:
     columns = Columns.fit(77)
     label = tree_label(
         replica(status="storage-full"),
+        role="replica",
         columns=columns,
         indent=0,
         lag_values=[],
@@ -207,7 +207,7 @@ def test_tree_label_marks_what_a_user_must_notice() -> None:
     assert any(span.start <= status < span.end and span.style == PALETTE.bad for span in label.spans)
     assert "—" in label.plain  # a lag series with no data yet
     external = Node(key="x", id="orders-pg", type=NodeType.EXTERNAL, role=Role.EXTERNAL, region="us-east-1", status="not polled")
-    text = tree_label(external, columns=columns, indent=0, lag_values=[], lag=None, warning=30, critical=300, palette=PALETTE)
+    text = tree_label(external, role="external", columns=columns, indent=0, lag_values=[], lag=None, warning=30, critical=300, palette=PALETTE)
     assert "external" in text.plain and "not polled" in text.plain
 
 
@@ -216,20 +216,20 @@ def test_filter_keeps_ancestors_in_order() -> None:
     mid = replica(key="b", id="orders-pg-ro1", children=(leaf,), region="us-east-1", az="us-east-1c")
     other = replica(key="d", id="orders-pg-dr", region="us-west-2")
     root = Node(key="a", id="orders-pg", type=NodeType.INSTANCE, role=Role.PRIMARY, region="us-east-1", children=(mid, other))
-    roots, matched = filter_roots([root], "cascade")
+    roots, matched = filter_roots((root,), "cascade")
     assert matched == {"c"}
     assert [n.id for n in roots[0].walk()] == ["orders-pg", "orders-pg-ro1", "orders-pg-ro1-cascade"]
     assert root.children == (mid, other)  # the model itself is untouched
-    roots, matched = filter_roots([root], "US-WEST-2 replica")
+    roots, matched = filter_roots((root,), "US-WEST-2 replica")
     assert matched == {"d"}
-    assert filter_roots([root], "  ")[0] == [root]
+    assert filter_roots((root,), "  ") == ((root,), None)
 
 
 # ------------------------------------------------------------------ header
 
 
 def regions(*states: RegionState) -> HeaderState:
-    return HeaderState(label="prod-admin", account_id="123456789012", regions=list(states), connecting=False)
+    return HeaderState(label="prod-admin", account_id="123456789012", regions=states, connecting=False)
 
 
 def test_header_fits_80_columns_and_names_a_failing_region() -> None:
@@ -237,8 +237,7 @@ def test_header_fits_80_columns_and_names_a_failing_region() -> None:
     bad = RegionState(
         "eu-west-1", ok=False, error="AccessDenied: not authorised", polled_at=NOW - timedelta(minutes=3), attempted_at=NOW
     )
-    state = regions(good, bad)
-    state.read_only = True
+    state = replace(regions(good, bad), read_only=True)
     text = header_text(state, NOW, 80, PALETTE)
     first, second = text.plain.split("\n")
     assert len(first) <= 80 and len(second) <= 80
@@ -280,8 +279,8 @@ def test_chart_is_exactly_the_size_asked() -> None:
 
 def test_help_lists_every_binding_of_the_app_and_tree() -> None:
     from rdstui.ui.app import RdsApp
-    from rdstui.ui.screens import help_sections
-    from rdstui.ui.tree import FleetTree
+    from rdstui.ui.screens.help import help_sections
+    from rdstui.ui.tree.widget import FleetTree
 
     listed = " ".join(keys for _, rows in help_sections() for keys, _ in rows).split()
     shown = {"slash": "/", "question_mark": "?", "up": "↑", "down": "↓", "left": "←", "right": "→"}
@@ -300,28 +299,27 @@ def test_ui_text_is_plain_rich() -> None:
 
 
 def test_progress_takes_the_lag_columns_and_never_widens_the_line() -> None:
-    from rdstui.ui.action_flow import elapsed
-
     replica = Node("k", "orders-pg-ro1", NodeType.INSTANCE, Role.REPLICA, "us-east-1", az="us-east-1c",
                    status="modifying", lag_metric="ReplicaLag")
     columns = Columns.fit(77)
-    plain = tree_label(replica, columns=columns, indent=0, lag_values=[1.0] * 8, lag=1.1, warning=30, critical=300,
+    plain = tree_label(replica, role="replica", columns=columns, indent=0, lag_values=[1.0] * 8, lag=1.1, warning=30, critical=300,
                        palette=PALETTE)
-    busy = tree_label(replica, columns=columns, indent=0, lag_values=[1.0] * 8, lag=1.1, warning=30, critical=300,
-                      palette=PALETTE, progress=f"⟳{elapsed(12)} promotion")
+    busy = tree_label(replica, role="replica", columns=columns, indent=0, lag_values=[1.0] * 8, lag=1.1, warning=30, critical=300,
+                      palette=PALETTE, progress=f"⟳{whole_seconds(timedelta(seconds=12))} promotion")
     assert busy.plain.endswith("⟳12s promotion") and "1.1s" not in busy.plain
     assert busy.cell_len <= plain.cell_len
-    long = tree_label(replica, columns=columns, indent=0, lag_values=[], lag=1.1, warning=30, critical=300,
+    long = tree_label(replica, role="replica", columns=columns, indent=0, lag_values=[], lag=1.1, warning=30, critical=300,
                       palette=PALETTE, progress="⟳1h02m 40% snapshot and more words")
     assert long.cell_len <= plain.cell_len and long.plain.endswith("…")
-    assert [elapsed(s) for s in (0, 0.4, 12, 60, 3725)] == ["0s", "0s", "12s", "1m00s", "1h02m"]
+    seconds = (0, 0.4, 12, 60, 3725)
+    assert [whole_seconds(timedelta(seconds=s)) for s in seconds] == ["0s", "0s", "12s", "1m00s", "1h02m"]
 
 
 def test_modal_text_states_target_effects_costs_and_the_exact_call() -> None:
     from rich.console import Console
 
     from rdstui.core.actions import plan
-    from rdstui.ui.action_modal import api_call_text, plan_summary
+    from rdstui.ui.actions.modal import api_call_text, plan_summary
 
     node = Node("arn:db:orders-pg", "orders-pg", NodeType.INSTANCE, Role.PRIMARY, "us-east-1", az="us-east-1a",
                 engine="postgres", engine_version="16.4", multi_az=True,

@@ -1,6 +1,6 @@
 """Sending an action plan to AWS: one call, in the target's region, never raising for AWS.
 
-    outcome = await execute(factory, plan, read_only=settings.read_only, audit=audit_log)
+    outcome = await execute(factory, plan, read_only=settings.read_only)
 
 The outcome says in plain words what AWS answered. In read-only mode nothing is
 sent: `execute` refuses before any I/O, and `ReadOnlyGuard` installed on the
@@ -12,17 +12,14 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from botocore import exceptions as bx
 
 from rdstui.core import errors
-from rdstui.core.actions import OPERATIONS, ActionPlan
+from rdstui.core.actions import ActionPlan
+from rdstui.core.operations import operation
 from rdstui.core.session import SessionFactory
-
-if TYPE_CHECKING:
-    from rdstui.core.audit import AuditLog
 
 READ_ONLY = "ReadOnly"
 INVALID_PLAN = "InvalidPlan"
@@ -96,7 +93,7 @@ def _identifier(plan: ActionPlan) -> str:
     return plan.target.id
 
 
-def explain(exc: BaseException, plan: ActionPlan) -> tuple[str, str]:
+def explain(exc: BaseException, plan: ActionPlan, sso_profile: str | None = None) -> tuple[str, str]:
     """(error code, one plain line) for a failed call."""
     target = _identifier(plan)
     region = plan.region
@@ -113,7 +110,7 @@ def explain(exc: BaseException, plan: ActionPlan) -> tuple[str, str]:
         if code in errors.THROTTLE_CODES:
             return code, f"AWS is throttling requests in {region} ({code}): nothing was changed; try again in a moment"
         if code in errors.EXPIRED_CODES:
-            return code, f"AWS rejected the credentials ({code}): refresh them (aws sso login, or new keys)"
+            return code, f"{errors.credentials_expired(code, sso_profile)}; nothing was changed"
         if code in STATE_CODES:
             line = f"{target} is not in a state that allows this right now{said}"
             if retried:
@@ -141,43 +138,10 @@ def explain(exc: BaseException, plan: ActionPlan) -> tuple[str, str]:
         return "ConnectionClosedError", (
             f"the connection to RDS in {region} closed before an answer: {call} may or may not have started"
         )
-    problem = errors.credential_problem(exc, None)
+    problem = errors.credential_problem(exc, sso_profile)
     if problem:
         return type(exc).__name__, problem
     return type(exc).__name__, f"{call} failed unexpectedly: {type(exc).__name__}: {exc}"
-
-
-def started_line(op: str, p: Mapping[str, Any], response: Mapping[str, Any]) -> str:
-    """The success line: what AWS now says it is doing (a response may still show
-    the state before the call: real ones do)."""
-    if op == "CreateDBSnapshot":
-        status = response.get("DBSnapshot", {}).get("Status", "creating")
-        return f"snapshot {p['DBSnapshotIdentifier']} of {p['DBInstanceIdentifier']} started: {status}"
-    if op == "CreateDBClusterSnapshot":
-        status = response.get("DBClusterSnapshot", {}).get("Status", "creating")
-        return f"snapshot {p['DBClusterSnapshotIdentifier']} of {p['DBClusterIdentifier']} started: {status}"
-    if op == "RebootDBInstance":
-        status = response.get("DBInstance", {}).get("DBInstanceStatus", "rebooting")
-        return f"failover of {p['DBInstanceIdentifier']} started: it is {status}"
-    if op == "FailoverDBCluster":
-        status = response.get("DBCluster", {}).get("Status", "failing-over")
-        to = f" to {p['TargetDBInstanceIdentifier']}" if p.get("TargetDBInstanceIdentifier") else ""
-        return f"failover of {p['DBClusterIdentifier']}{to} started: {status}"
-    if op in ("SwitchoverGlobalCluster", "FailoverGlobalCluster"):
-        what = "switchover" if op == "SwitchoverGlobalCluster" else "failover with data loss"
-        status = response.get("GlobalCluster", {}).get("Status", "")
-        target = p["TargetDbClusterIdentifier"].split(":")[-1]
-        return f"{what} of {p['GlobalClusterIdentifier']} to {target} started{': ' + status if status else ''}"
-    if op == "PromoteReadReplica":
-        status = response.get("DBInstance", {}).get("DBInstanceStatus", "modifying")
-        return f"promotion of {p['DBInstanceIdentifier']} started: it is {status}"
-    if op == "PromoteReadReplicaDBCluster":
-        status = response.get("DBCluster", {}).get("Status", "promoting")
-        return f"promotion of {p['DBClusterIdentifier']} started: it is {status}"
-    if op == "RemoveFromGlobalCluster":
-        member = str(p["DbClusterIdentifier"]).split(":")[-1]
-        return f"{member} is leaving {p['GlobalClusterIdentifier']} to stand alone"
-    return f"{op} sent"  # pragma: no cover - every operation is listed above
 
 
 def _refused(plan: ActionPlan, code: str, message: str) -> Outcome:
@@ -189,26 +153,17 @@ async def execute(
     plan: ActionPlan,
     *,
     read_only: bool = False,
-    audit: AuditLog | None = None,
     timer: Callable[[], float] = time.perf_counter,
 ) -> Outcome:
-    """Send the plan's one API call in its target's region; never raises for AWS.
+    """Send the plan's one API call in its region; never raises for AWS.
 
     Read-only, an invalid plan (a bad snapshot name) or an operation that is not an
-    action is refused before any I/O. Every attempt is written to `audit` if given.
+    action is refused before any I/O. (Auditing is the ActionDesk's: see desk.py.)
     """
-    outcome = await _execute(factory, plan, read_only=read_only, timer=timer)
-    if audit is not None:
-        audit.attempt(plan, outcome)
-    return outcome
-
-
-async def _execute(
-    factory: SessionFactory, plan: ActionPlan, *, read_only: bool, timer: Callable[[], float]
-) -> Outcome:
     if read_only:
         return _refused(plan, READ_ONLY, f"the console is read-only: {plan.operation} was not sent")
-    if plan.operation not in OPERATIONS:
+    op = operation(plan.operation)
+    if op is None:
         return _refused(plan, INVALID_PLAN, f"{plan.operation} is not an action this console sends")
     problem = plan.problem()
     if problem:
@@ -216,13 +171,13 @@ async def _execute(
     began = timer()
     try:
         client = await factory.action_client("rds", plan.region)
-        call = getattr(client, plan.method)
+        call = getattr(client, op.method)
         response = await call(**dict(plan.params))
     except asyncio.CancelledError:
         raise
     except Exception as exc:  # noqa: BLE001 - every failure becomes an outcome
-        code, message = explain(exc, plan)
+        code, message = explain(exc, plan, factory.sso_profile)
         sent = not isinstance(exc, (ReadOnlyError, bx.EndpointConnectionError, bx.ConnectTimeoutError))
         return Outcome(False, message, code, timer() - began, {}, sent=sent)
     answer = {k: v for k, v in dict(response).items() if k != "ResponseMetadata"}
-    return Outcome(True, started_line(plan.operation, plan.params, answer), None, timer() - began, answer)
+    return Outcome(True, op.started(plan.params, answer), None, timer() - began, answer)

@@ -22,7 +22,12 @@ from datetime import datetime, timezone
 from typing import Iterable
 
 from rdstui.core.model import Fleet, Node, NodeType
-from rdstui.core.plans.context import INSTANCE_SNAPSHOT_STATES, READY_STATES, FleetContext, refuse
+from rdstui.core.plans.context import (
+    INSTANCE_SNAPSHOT_STATES,
+    READY_STATES,
+    FleetContext,
+    refuse,
+)
 from rdstui.core.plans.failover import plan_failover
 from rdstui.core.plans.names import (
     CLUSTER_SNAPSHOT_NAME_MAX,
@@ -31,7 +36,6 @@ from rdstui.core.plans.names import (
     validate_snapshot_name,
 )
 from rdstui.core.plans.plan import (
-    OPERATIONS,
     ActionKind,
     ActionPlan,
     Choice,
@@ -46,7 +50,7 @@ from rdstui.core.plans.snapshot import plan_snapshot
 
 __all__ = [
     "ActionKind", "ActionPlan", "Choice", "InvalidChoice", "NameField", "Option", "Refusal", "Target",
-    "OPERATIONS", "READY_STATES", "INSTANCE_SNAPSHOT_STATES", "SNAPSHOT_NAME_MAX", "CLUSTER_SNAPSHOT_NAME_MAX",
+    "READY_STATES", "INSTANCE_SNAPSHOT_STATES", "SNAPSHOT_NAME_MAX", "CLUSTER_SNAPSHOT_NAME_MAX",
     "plan", "applies", "plan_snapshot", "plan_failover", "plan_promote",
     "propose_snapshot_name", "validate_snapshot_name",
 ]

@@ -2,15 +2,17 @@
 
     $XDG_STATE_HOME/rdstui/actions.jsonl   (default ~/.local/state/rdstui/actions.jsonl)
 
-Every attempt is written — succeeded, failed, cancelled at the confirmation,
-refused (not applicable, read-only, already in flight) — with the time (UTC),
+Every attempt is written — sent (just before the call: if the console stops
+while AWS has not answered, this line says the call may have gone out),
+succeeded, failed, cancelled at the confirmation, refused (not applicable,
+read-only, already in flight) — with the time (UTC),
 profile, account, region, target, API call and parameters, outcome and
 duration. The file is created 0600 (its directory 0700). Nothing secret is
 written: parameters whose name looks like a password, secret, token or key are
 replaced by "[redacted]", and credentials are never passed in.
 
-Writing never raises: a log that can't be written is reported by `last_error`
-and the action goes on.
+Writing never raises: a log that can't be written is reported by `last_error`,
+and the desk refuses to send an action it could not log as sent.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 FILE_NAME = "actions.jsonl"
 REDACTED = "[redacted]"
 
+SENT = "sent"
 SUCCEEDED = "succeeded"
 FAILED = "failed"
 CANCELLED = "cancelled"
@@ -90,13 +93,20 @@ class AuditLog:
         self.clock = clock
         self.last_error: str | None = None
 
-    # -- the four outcomes -----------------------------------------------------
+    # -- the outcomes ----------------------------------------------------------
+
+    def sending(self, plan: ActionPlan) -> dict[str, Any]:
+        """Just before the call goes out: its outcome is not known yet."""
+        return self.write(
+            self._plan_fields(plan)
+            | {"outcome": SENT, "error_code": None, "message": "sent; outcome not known yet", "duration_s": 0.0}
+        )
 
     def attempt(self, plan: ActionPlan, outcome: Outcome) -> dict[str, Any]:
         """A confirmed plan and what became of it (succeeded / failed / refused before sending)."""
         if outcome.ok:
             result = SUCCEEDED
-        elif not outcome.sent and outcome.error_code in ("ReadOnly", "InvalidPlan"):
+        elif not outcome.sent and outcome.error_code in ("ReadOnly", "InvalidPlan", "AuditLog"):
             result = REFUSED
         else:
             result = FAILED

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from rdstui.core.model import Node, NodeType
+from rdstui.core.model import Node, NodeType, Role
 from rdstui.core.session import SessionFactory
 
 
-@dataclass
+@dataclass(frozen=True)
 class BackupPosture:
     retention_days: int | None
     latest_restorable: datetime | None
@@ -29,7 +30,7 @@ def _seconds_behind(then: datetime | None, now: datetime) -> float | None:
     return max(0.0, (now - then).total_seconds()) if then else None
 
 
-def posture_from(record: dict[str, Any], snapshots: list[dict[str, Any]], now: datetime) -> BackupPosture:
+def posture_from(record: Mapping[str, Any], snapshots: list[dict[str, Any]], now: datetime) -> BackupPosture:
     """Pure: what the describe record and its snapshots say."""
     restorable = record.get("LatestRestorableTime")
     done = [s for s in snapshots if s.get("SnapshotCreateTime")]
@@ -49,17 +50,23 @@ def posture_from(record: dict[str, Any], snapshots: list[dict[str, Any]], now: d
     )
 
 
-def backup_owner(node: Node) -> Node | None:
-    """Cluster members back up with their cluster; standbys with their primary."""
-    if node.type in (NodeType.INSTANCE, NodeType.CLUSTER, NodeType.STANDBY):
-        return node
-    return None
-
-
-async def fetch_posture(factory: SessionFactory, node: Node, now: datetime) -> BackupPosture | None:
-    """One node's posture: the snapshots of that one database (on selection, not every poll)."""
-    if backup_owner(node) is None:
+def backup_owner(node: Node, parent: Node | None) -> Node | None:
+    """Whose backups answer for `node`: a cluster member's cluster, a standby's primary,
+    a global database's primary cluster; None for what has no backups (a placeholder)."""
+    if node.type is NodeType.EXTERNAL:
         return None
+    if node.type is NodeType.STANDBY:
+        return parent
+    if node.type is NodeType.INSTANCE and node.is_cluster_member:
+        return parent if parent is not None and parent.type is NodeType.CLUSTER else None
+    if node.type is NodeType.GLOBAL_CLUSTER:
+        return next((c for c in node.children if c.type is NodeType.CLUSTER and c.role is Role.PRIMARY), None)
+    return node
+
+
+async def fetch_posture(factory: SessionFactory, node: Node, now: datetime) -> BackupPosture:
+    """The posture of `node` (a backup owner): the snapshots of that one database, read on
+    selection, not every poll."""
     rds = await factory.client("rds", node.region)
     if node.type is NodeType.CLUSTER:
         paginator = rds.get_paginator("describe_db_cluster_snapshots")

@@ -4,16 +4,18 @@ AWS publishes different metrics for different databases (the RDS and Aurora
 user guides' metric tables): FreeStorageSpace for RDS instances but not for
 Aurora, whose instances have FreeLocalStorage (except Serverless v2); ACU
 metrics only for Aurora Serverless v2; lag metrics by how a node replicates.
-`gauges(node, fleet)` says, for each chart the console offers, the series to
-read or why there is none.
+`gauges(node, parent)` says, for each chart the console offers, the series to
+read or why there is none (`parent`: the node's parent in the tree, which
+names a global secondary's source region).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdstui.core.metrics import SeriesKey
-from rdstui.core.model import Fleet, Node, NodeType, Role
+from rdstui.core.model import Node, NodeType, Role, walk_with_parents
 from rdstui.core.records import is_aurora
 
 SERVERLESS_V2_CLASS = "db.serverless"
@@ -36,30 +38,29 @@ def is_serverless_v2(node: Node) -> bool:
     return node.type is NodeType.INSTANCE and node.raw.get("DBInstanceClass") == SERVERLESS_V2_CLASS
 
 
-def source_region(node: Node, fleet: Fleet | None) -> str:
+def source_region(node: Node, parent: Node | None) -> str:
     """The region a global secondary replicates from (its global database's primary)."""
-    parent = fleet.parent(node) if fleet is not None else None
     if node.role is Role.SECONDARY and parent is not None and parent.type is NodeType.GLOBAL_CLUSTER:
         return parent.region if parent.region != "global" else ""
     return ""
 
 
-def lag_series(node: Node, fleet: Fleet | None) -> SeriesKey | None:
+def lag_series(node: Node, parent: Node | None) -> SeriesKey | None:
     if not node.lag_metric:
         return None
-    return SeriesKey(node.region, node.lag_metric, node.id, source_region(node, fleet))
+    return SeriesKey(node.region, node.lag_metric, node.id, source_region(node, parent))
 
 
-def rpo_series(node: Node, fleet: Fleet | None) -> SeriesKey | None:
+def rpo_series(node: Node, parent: Node | None) -> SeriesKey | None:
     """AuroraGlobalDBRPOLag, for global secondaries only."""
     if node.role is not Role.SECONDARY:
         return None
-    return SeriesKey(node.region, "AuroraGlobalDBRPOLag", node.id, source_region(node, fleet))
+    return SeriesKey(node.region, "AuroraGlobalDBRPOLag", node.id, source_region(node, parent))
 
 
-def gauges(node: Node, fleet: Fleet | None = None) -> list[Gauge]:
+def gauges(node: Node, parent: Node | None = None) -> list[Gauge]:
     """Every chart in CHART_KEYS order, each with its series or the reason there is none."""
-    lag = lag_series(node, fleet)
+    lag = lag_series(node, parent)
     found = [
         Gauge("lag", "replication lag", lag, None if lag else f"{node.id} does not replicate from anything: no lag")
     ]
@@ -91,18 +92,18 @@ def extra_series(node: Node) -> list[SeriesKey]:
     return []
 
 
-def gauge(node: Node, key: str, fleet: Fleet | None = None) -> Gauge:
-    return next(g for g in gauges(node, fleet) if g.key == key)
+def gauge(node: Node, key: str, parent: Node | None = None) -> Gauge:
+    return next(g for g in gauges(node, parent) if g.key == key)
 
 
-def fleet_series(fleet: Fleet) -> list[SeriesKey]:
-    """Every series the fleet needs: each node's charts, RPO lag of global secondaries."""
+def fleet_series(roots: Iterable[Node]) -> list[SeriesKey]:
+    """Every series a tree needs: each node's charts, RPO lag of global secondaries."""
     keys: list[SeriesKey] = []
-    for node in fleet.walk():
+    for node, parent in walk_with_parents(roots):
         if node.type is NodeType.EXTERNAL or node.type is NodeType.STANDBY:
             continue
-        keys.extend(g.series for g in gauges(node, fleet) if g.series is not None)
-        rpo = rpo_series(node, fleet)
+        keys.extend(g.series for g in gauges(node, parent) if g.series is not None)
+        rpo = rpo_series(node, parent)
         if rpo is not None:
             keys.append(rpo)
         keys.extend(extra_series(node))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-
 from rdstui.core import errors
 from rdstui.core.session import SessionFactory
 from rdstui.core.topology import Described

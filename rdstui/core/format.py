@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+
+# ESC/CSI/OSC sequences (what would set a terminal's title or clear its screen), then any other
+# C0 or C1 control character. Text from AWS, the config or the user is data, never terminal control.
+_SEQUENCES = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BREAKS = re.compile(r"\s*[\r\n\t]+\s*")
+
+
+def clean(text: object) -> str:
+    """One line of plain text: escape sequences and control characters removed, line breaks folded."""
+    value = _SEQUENCES.sub("", str(text))
+    value = _BREAKS.sub(" ", value)
+    return _CONTROL.sub("", value)
 
 
 def duration(seconds: float | None) -> str:

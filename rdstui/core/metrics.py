@@ -19,14 +19,16 @@ count, free storage in bytes.
 from __future__ import annotations
 
 import asyncio
-from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from itertools import groupby
+from types import MappingProxyType
 from typing import Any
 
 from botocore import exceptions as bx
+
+from rdstui.core.model import Point, Series
 
 NAMESPACE = "AWS/RDS"
 MAX_QUERIES = 500  # GetMetricData's limit of MetricDataQueries per call
@@ -161,9 +163,6 @@ class SeriesKey:
         return found
 
 
-Point = tuple[datetime, float]
-
-
 def spec_for(metric: str) -> MetricSpec:
     try:
         return METRICS[metric]
@@ -181,8 +180,11 @@ def as_utc(moment: datetime) -> datetime:
 class MetricStore:
     """Recent points per series, oldest first, bounded by age and by count.
 
-    Only points newer than the newest one held are accepted, so re-reading an
-    overlapping window never duplicates or rewrites history.
+    Each series is an immutable tuple, replaced (never changed) when points
+    arrive, so `view()` can hand out the store as it stands to a snapshot that
+    the next read does not touch. Only points newer than the newest one held
+    are accepted, so re-reading an overlapping window never duplicates or
+    rewrites history.
     """
 
     def __init__(self, history: timedelta = timedelta(hours=1), max_points: int = 240) -> None:
@@ -192,7 +194,7 @@ class MetricStore:
             raise ValueError("max_points must be at least 1")
         self.history = history
         self.max_points = max_points
-        self._series: dict[SeriesKey, deque[Point]] = {}
+        self._series: dict[SeriesKey, Series] = {}
         # The end of the last window CloudWatch answered for each key, points or not.
         self._checked: dict[SeriesKey, datetime] = {}
         # Which of the key's dimension sets answered with data (an index into variants()).
@@ -200,7 +202,7 @@ class MetricStore:
 
     def add(self, key: SeriesKey, points: Iterable[Point]) -> int:
         """Append the points newer than those held; returns how many were kept."""
-        held = self._series.get(key)
+        held = self._series.get(key, ())
         newest = held[-1][0] if held else None
         fresh: dict[datetime, float] = {}
         for moment, value in points:
@@ -209,19 +211,15 @@ class MetricStore:
                 fresh[moment] = float(value)  # the last value given for a timestamp wins
         if not fresh:
             return 0
-        if held is None:
-            held = self._series[key] = deque(maxlen=self.max_points)
         ordered = sorted(fresh.items())
-        # Points already past the age bound would be dropped at once: skip them.
         horizon = ordered[-1][0] - self.history
-        ordered = [point for point in ordered if point[0] >= horizon][-self.max_points :]
-        held.extend(ordered)
-        while held and held[0][0] < horizon:
-            held.popleft()
-        return len(ordered)
+        kept = [point for point in ordered if point[0] >= horizon][-self.max_points :]
+        older = held if not held or held[0][0] >= horizon else tuple(p for p in held if p[0] >= horizon)
+        self._series[key] = (older + tuple(kept))[-self.max_points :]  # held points are all older
+        return len(kept)
 
-    def series(self, key: SeriesKey) -> list[Point]:
-        return list(self._series.get(key, ()))
+    def series(self, key: SeriesKey) -> Series:
+        return self._series.get(key, ())
 
     def latest(self, key: SeriesKey) -> Point | None:
         held = self._series.get(key)
@@ -230,6 +228,10 @@ class MetricStore:
     def newest_time(self, key: SeriesKey) -> datetime | None:
         held = self._series.get(key)
         return held[-1][0] if held else None
+
+    def view(self) -> Mapping[SeriesKey, Series]:
+        """Every series as it stands now; later reads do not change what this returns."""
+        return MappingProxyType(dict(self._series))
 
     def variant(self, key: SeriesKey) -> int | None:
         """The dimension set (index into `key.variants()`) CloudWatch has data under, once known."""
@@ -251,19 +253,21 @@ class MetricStore:
     def expire(self, now: datetime) -> None:
         """Drop points older than `now - history` from every series."""
         horizon = as_utc(now) - self.history
-        for key in list(self._series):
-            held = self._series[key]
-            while held and held[0][0] < horizon:
-                held.popleft()
-            if not held:
+        for key, held in list(self._series.items()):
+            if held[0][0] >= horizon:
+                continue
+            kept = tuple(point for point in held if point[0] >= horizon)
+            if kept:
+                self._series[key] = kept
+            else:
                 del self._series[key]
 
     def forget(self, keep: Iterable[SeriesKey]) -> None:
         """Drop every series not in `keep` (instances gone from the fleet)."""
         wanted = set(keep)
-        for table in (self._series, self._checked, self._variant):
-            for key in [key for key in table if key not in wanted]:
-                del table[key]  # type: ignore[attr-defined]
+        self._series = {k: v for k, v in self._series.items() if k in wanted}
+        self._checked = {k: v for k, v in self._checked.items() if k in wanted}
+        self._variant = {k: v for k, v in self._variant.items() if k in wanted}
 
     def keys(self) -> list[SeriesKey]:
         return sorted(self._series)

@@ -8,7 +8,7 @@ carries its own index (node by key, parent by key), built once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -16,6 +16,10 @@ from types import MappingProxyType
 from typing import Any
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+# A metric point (UTC time, value in model units) and a series of them, oldest first.
+Point = tuple[datetime, float]
+Series = tuple[Point, ...]
 
 
 class NodeType(str, Enum):
@@ -109,6 +113,15 @@ class Node:
             yield from child.walk()
 
 
+def walk_with_parents(roots: Iterable[Node]) -> Iterator[tuple[Node, Node | None]]:
+    """Every node depth first, with its parent (None for a root)."""
+    stack: list[tuple[Node, Node | None]] = [(root, None) for root in reversed(list(roots))]
+    while stack:
+        node, parent = stack.pop()
+        yield node, parent
+        stack.extend((child, node) for child in reversed(node.children))
+
+
 @dataclass(frozen=True)
 class RegionState:
     """How one region's last poll went; data older than a failure is kept, marked stale."""
@@ -125,11 +138,24 @@ class RegionState:
         return not self.ok and self.polled_at is not None
 
 
+@dataclass(frozen=True)
+class Event:
+    """One RDS event (DescribeEvents), or one of the console's own lines about an action."""
+
+    time: datetime
+    region: str
+    source_id: str
+    source_type: str
+    message: str
+    categories: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, eq=False)
 class Fleet:
-    """The whole picture after one poll: regions, the tree, the latest lag of
-    each node that replicates and of each global secondary's RPO (seconds, by
-    node key), and notices for the user (records left out, and why)."""
+    """The whole picture as the regions last told it: regions, the tree, the
+    latest lag of each node that replicates and of each global secondary's RPO
+    (seconds, by node key), every CloudWatch series read, the recent events
+    (newest first), and notices for the user (records left out, and why)."""
 
     regions: tuple[RegionState, ...]
     roots: tuple[Node, ...]
@@ -137,6 +163,11 @@ class Fleet:
     lags: Mapping[str, float] = field(default_factory=lambda: EMPTY)
     rpo_lags: Mapping[str, float] = field(default_factory=lambda: EMPTY)
     notices: tuple[str, ...] = ()
+    series: Mapping[Any, Series] = field(default_factory=lambda: EMPTY)  # by metrics.SeriesKey
+    events: tuple[Event, ...] = ()
+    metrics_errors: Mapping[str, str] = field(default_factory=lambda: EMPTY)  # region -> one line
+    events_errors: Mapping[str, str] = field(default_factory=lambda: EMPTY)
+    events_loaded: bool = False
     _nodes: dict[str, Node] = field(init=False, repr=False)
     _parents: dict[str, Node] = field(init=False, repr=False)
 

@@ -26,7 +26,12 @@ from typing import Any
 from rdstui.core import records
 from rdstui.core.arns import KIND_WORDS, make_arn, parse_arn
 from rdstui.core.model import BlueGreen, Node, NodeType, Replication, Role
-from rdstui.core.records import NON_RDS_ENGINES, is_multi_az_db_cluster, is_serverless_v1
+from rdstui.core.records import (
+    NON_RDS_ENGINES,
+    is_multi_az_db_cluster,
+    is_serverless_v1,
+)
+
 
 @dataclass
 class Described:
@@ -130,11 +135,11 @@ class TopologyBuilder:
                 self._guarded(data.region, "DBInstance", record, self._add_instance)
         global_records = _dedupe_global_clusters(self.described)
         secondaries = self._global_roles(global_records)
-        for draft, record in self.clusters:
-            self._cluster_role(draft, record, secondaries)
+        for draft, cluster in self.clusters:
+            self._cluster_role(draft, cluster, secondaries)
         self._attach_cluster_members()
-        for record in global_records:
-            self._guarded("", "GlobalCluster", record, self._add_global)
+        for glob in global_records:
+            self._guarded("", "GlobalCluster", glob, self._add_global)
         self._attach_instance_sources()
         self._attach_cluster_sources()
         self._attach_listed_replicas()
@@ -464,7 +469,9 @@ class TopologyBuilder:
         if ident is None:
             raise ValueError("it has no BlueGreenDeploymentIdentifier")
         name, status = records.text(record, "BlueGreenDeploymentName"), records.text(record, "Status") or "unknown"
-        pairs = [(records.text(record, "Source"), records.text(record, "Target"), None)]
+        pairs: list[tuple[str | None, str | None, str | None]] = [
+            (records.text(record, "Source"), records.text(record, "Target"), None)
+        ]
         for detail in records.members(record, "SwitchoverDetails"):
             pairs.append((records.text(detail, "SourceMember"), records.text(detail, "TargetMember"), records.text(detail, "Status")))
         for blue, green, member_status in pairs:

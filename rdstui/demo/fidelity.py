@@ -197,7 +197,7 @@ def install() -> None:
     from moto.rds.models import GlobalCluster
     from moto.rds.responses import RDSResponse
 
-    GlobalCluster.GlobalClusterMembers = property(_global_members)  # type: ignore[attr-defined]
+    GlobalCluster.GlobalClusterMembers = property(_global_members)
     RDSResponse.describe_blue_green_deployments = _without_paging(RDSResponse.describe_blue_green_deployments)
 
 

@@ -45,7 +45,7 @@ def _make_server() -> Any:
     every 50 ms instead of 500 (so stop() returns at once)."""
     from moto.server import ThreadedMotoServer
 
-    class _Server(ThreadedMotoServer):
+    class _Server(ThreadedMotoServer):  # type: ignore[misc]  # moto is read as Any (pyproject)
         def _server_entry(self) -> None:
             from moto.moto_server.threaded_moto_server import (
                 DomainDispatcherApplication,

@@ -29,54 +29,14 @@ Outside a running demo (no `activate`) every handler is moto's own.
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime
 from typing import Any, Callable
 
-from rdstui.demo.fidelity import LETTERS, aware_utc, global_secondaries, rds_backends, region_backends
-from rdstui.demo.handlers.clusters import (
-    CLUSTER_DONE,
-    CLUSTER_SWITCH,
-    PROMOTE_CLUSTER_DONE,
-    failover_db_cluster,
-    promote_read_replica_db_cluster,
-)
+from rdstui.core.operations import OPERATIONS
+from rdstui.demo.fidelity import aware_utc
 from rdstui.demo.handlers.common import ORIGINALS
-from rdstui.demo.handlers.global_clusters import (
-    DETACH_DONE,
-    GLOBAL_FAILOVER_DONE,
-    GLOBAL_FAILOVER_PROMOTE,
-    GLOBAL_RESYNC_DONE,
-    SWITCHOVER_DEMOTE,
-    SWITCHOVER_DONE,
-    SWITCHOVER_PROMOTE,
-    failover_global_cluster,
-    remove_from_global_cluster,
-    switchover_global_cluster,
-)
-from rdstui.demo.handlers.instances import (
-    FAILOVER_DONE,
-    FAILOVER_SWAP,
-    PROMOTE_DONE,
-    PROMOTE_REBOOT,
-    REBOOT_DONE,
-    promote_read_replica,
-    reboot_db_instance,
-)
-from rdstui.demo.handlers.snapshots import CLUSTER_SNAPSHOT, create_db_cluster_snapshot, create_db_snapshot
 from rdstui.demo.handlers.timeline import LOCK, TIMELINE
-
-__all__ = [
-    "activate", "deactivate", "advance", "pending", "install", "HANDLERS", "TIMELINE",
-    "reboot_db_instance", "promote_read_replica", "failover_db_cluster", "promote_read_replica_db_cluster",
-    "switchover_global_cluster", "failover_global_cluster", "remove_from_global_cluster",
-    "create_db_snapshot", "create_db_cluster_snapshot",
-    "FAILOVER_SWAP", "FAILOVER_DONE", "REBOOT_DONE", "PROMOTE_REBOOT", "PROMOTE_DONE",
-    "CLUSTER_SWITCH", "CLUSTER_DONE", "PROMOTE_CLUSTER_DONE", "CLUSTER_SNAPSHOT", "DETACH_DONE",
-    "SWITCHOVER_DEMOTE", "SWITCHOVER_PROMOTE", "SWITCHOVER_DONE",
-    "GLOBAL_FAILOVER_PROMOTE", "GLOBAL_FAILOVER_DONE", "GLOBAL_RESYNC_DONE",
-    # Importable from here before the handlers moved out; kept for existing callers.
-    "LETTERS", "aware_utc", "global_secondaries", "rds_backends", "region_backends",
-]
 
 _INSTALLED = False
 
@@ -129,17 +89,14 @@ def pending() -> list[tuple[datetime, str]]:
 # --------------------------------------------------------------------------
 
 
-HANDLERS: dict[str, Callable[[Any], Any]] = {
-    "reboot_db_instance": reboot_db_instance,
-    "promote_read_replica": promote_read_replica,
-    "failover_db_cluster": failover_db_cluster,
-    "switchover_global_cluster": switchover_global_cluster,
-    "failover_global_cluster": failover_global_cluster,
-    "remove_from_global_cluster": remove_from_global_cluster,
-    "promote_read_replica_db_cluster": promote_read_replica_db_cluster,
-    "create_db_snapshot": create_db_snapshot,
-    "create_db_cluster_snapshot": create_db_cluster_snapshot,
-}
+def _handler(path: str) -> Callable[[Any], Any]:
+    module, name = path.split(":")
+    handler: Callable[[Any], Any] = getattr(importlib.import_module(module), name)
+    return handler
+
+
+# moto's RDSResponse method -> the demo's handler, as each Operation record names it.
+HANDLERS: dict[str, Callable[[Any], Any]] = {op.method: _handler(op.demo_handler) for op in OPERATIONS.values()}
 
 
 def _not_implemented(name: str) -> Callable[[Any], Any]:

@@ -1,77 +1,89 @@
-"""The live console: topology tree, detail with charts, events, themes, actions.
+"""The live console: it routes what the core reports to the widgets that show it.
 
-The app renders the core model and never talks to AWS itself. Its parts:
-polling.py (connecting, the poll loop, backup postures), filtering.py (the `/`
-filter), action_flow.py and action_modal.py (s, f, p: plan, confirm, send,
-follow), tree.py, panes.py, detail.py, header.py, screens.py.
+Data flows one way. Workers open the runtime and run the fleet watch; every
+region step becomes a `FleetUpdated` message carrying an immutable Fleet, which
+the app hands to the tree, the detail, the chart, the events and the header;
+each draws itself from what it holds. Keys that act on a database go to the
+core's ActionDesk (plan, audit, send, follow); the app shows its answers.
 """
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
 import sys
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, ClassVar, Iterable
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.events import Resize
+from textual.css.query import NoMatches
+from textual.events import Key, Paste, Resize
 from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Footer, Static, Tree
+from textual.widgets import Footer, Static
 
-from rdstui.core.actions import ActionKind
-from rdstui.core.config import Settings, state_home
-from rdstui.core.events import EventsResult
-from rdstui.core.model import Fleet, Node, NodeType, RegionState
-from rdstui.ui import actions
-from rdstui.ui.action_flow import ActionFlow
-from rdstui.core.catalog import gauge, gauges, lag_series
-from rdstui.ui.chart import ORDER
-from rdstui.ui.detail import DetailContext, PostureView, detail_text
-from rdstui.ui.filtering import FilterMixin
-from rdstui.ui.header import HeaderState, header_text
-from rdstui.ui.panes import ChartData, ChartPane, DetailPane, EventsPane, HeaderBar
-from rdstui.ui.polling import PollingMixin
-from rdstui.ui.render import Columns, Palette, tree_label
-from rdstui.ui.screens import FleetCommands, HelpScreen
+from rdstui.core import errors
+from rdstui.core.actions import ActionKind, ActionPlan, Refusal
+from rdstui.core.backups import fetch_posture
+from rdstui.core.catalog import gauge
+from rdstui.core.config import Settings
+from rdstui.core.format import clean
+from rdstui.core.model import Fleet, Node, NodeType
+from rdstui.logs import quiet_logging
+from rdstui.runtime import Options, Runtime, open_runtime
+from rdstui.ui.actions.keys import bindings
+from rdstui.ui.actions.modal import ActionModal, Decision
+from rdstui.ui.detail.chart import ORDER
+from rdstui.ui.detail.text import PostureView
+from rdstui.ui.detail.widget import ChartPane, DetailPane
+from rdstui.ui.events.widget import EventsList
+from rdstui.ui.filter_bar import FilterBar
+from rdstui.ui.header.text import HeaderState
+from rdstui.ui.header.widget import HeaderBar
+from rdstui.ui.messages import (
+    ActionSent,
+    ActionsSettled,
+    Connected,
+    FleetUpdated,
+    PostureRead,
+    SetupFailed,
+    WatchStopped,
+)
+from rdstui.ui.palette import Palette
+from rdstui.ui.screens.commands import FleetCommands
+from rdstui.ui.screens.help import HelpScreen
 from rdstui.ui.themes import ThemeSet, fill_variables, load_themes
-from rdstui.ui.tree import FleetTree, TreeView, filter_roots
+from rdstui.ui.tree.widget import FleetTree
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-Opener = Callable[[Any], Awaitable[Any]]  # Options -> Runtime
+Opener = Callable[[Options], Awaitable[Runtime]]
 
 WIDE_MIN_WIDTH = 120
 WIDE_MIN_HEIGHT = 30
 VIEWS = ("detail", "chart", "events", "none")
 CHART_GROUP = Binding.Group("Chart", compact=True)
+NOTICE_SECONDS = 8
+ERROR_SECONDS = 15
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def usable_width(widget: Any) -> int:
-    """Cells for text in a scrolling pane, leaving the scrollbar's column free
-    whether or not it is showing (so text does not reflow when it appears)."""
-    width = widget.scrollable_content_region.width
-    if not width:
-        return 0
-    if widget.show_vertical_scrollbar:
-        width += widget.styles.scrollbar_size_vertical
-    return max(1, width - 1)
-
-
-class RdsApp(FilterMixin, PollingMixin, App[int]):
+class RdsApp(App[int]):
     """The console. `opener(options)` returns a Runtime (default: the real one)."""
 
     TITLE = "rdstui"
+    CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {FleetCommands}
     ENABLE_COMMAND_PALETTE = True
 
@@ -93,53 +105,16 @@ class RdsApp(FilterMixin, PollingMixin, App[int]):
         Binding("4", "chart('storage')", "storage", group=CHART_GROUP),
         Binding("5", "chart('capacity')", "ACU", group=CHART_GROUP),
         *(Binding(str(n), f"show_chart('{key}')", key, show=False) for n, key in enumerate(ORDER, 1)),
-        *actions.bindings(),
+        *bindings(),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
 
-    CSS = """
-    Screen { layout: vertical; }
-    #body { height: 1fr; layout: vertical; }
-    #left { height: 1fr; }
-    #right { height: 1fr; border-top: solid $primary; border-title-color: $primary; }
-    #filter-bar { height: 1; display: none; background: $panel; }
-    #filter-bar.-active { display: block; }
-    #filter-bar > #filter-field { width: 1fr; height: 1; padding: 0 1; }
-    #filter-bar > #filter-count { width: auto; padding: 0 1; color: $text-muted; }
-    #message { height: auto; padding: 1 2; display: none; }
-    #message.-shown { display: block; }
-    #tree { height: 1fr; }
-    #detail { height: 1fr; }
-    #chart { height: 1fr; display: none; }
-    #events { height: 1fr; border-top: solid $primary; border-title-color: $primary; display: none; }
-
-    Screen.view-chart #detail { display: none; }
-    Screen.view-chart #chart { display: block; }
-    Screen.view-events #right { display: none; }
-    Screen.view-events #events { display: block; }
-    Screen.view-none #right { display: none; }
-
-    Footer.-compact FooterLabel { margin: 0 1 0 0; }
-    Footer.-compact KeyGroup.-compact { padding-left: 0; }
-
-    Screen.-failed #tree, Screen.-failed #right, Screen.-failed #events { display: none; }
-
-    Screen.-wide #body { layout: horizontal; }
-    Screen.-wide #left { width: 55%; height: 1fr; border: round $primary 60%; border-title-color: $primary; }
-    Screen.-wide #left:focus-within { border: round $primary; }
-    Screen.-wide #right { width: 1fr; height: 1fr; border: none; }
-    Screen.-wide #detail { height: 1fr; border: round $primary 60%; border-title-color: $primary; }
-    Screen.-wide #chart { height: 45%; min-height: 10; display: block; border: round $primary 60%; border-title-color: $primary; }
-    Screen.-wide #events { height: 30%; min-height: 6; display: block; border: round $primary 60%; }
-    Screen.-wide #events:focus-within { border: round $primary; }
-    """
-
     def __init__(
         self,
         settings: Settings,
+        options: Options | None = None,
         *,
-        demo: bool = False,
         opener: Opener | None = None,
         clock: Clock = utcnow,
         themes: ThemeSet | None = None,
@@ -148,85 +123,59 @@ class RdsApp(FilterMixin, PollingMixin, App[int]):
     ) -> None:
         super().__init__()
         self.settings = settings
-        self.demo = demo
+        self.options = options or Options.from_settings(settings, demo=False)
         self.clock = clock
-        self._opener = opener
-        self.read_only = settings.read_only
+        self._opener: Opener = opener or open_runtime
         self.themes = themes if themes is not None else load_themes()
         self.cursor_blink = cursor_blink  # False: still text cursors (tests, screenshots)
         self._simulate = simulate
         for theme in self.themes.themes.values():
             self.register_theme(theme)
         self.theme = self.themes.resolve(settings.theme)
-
-        self.runtime: Any = None
-        self.fleet: Fleet | None = None
-        self.by_key: dict[str, Node] = {}
-        self.parents: dict[str, Node] = {}
-        self.events = EventsResult([], {})
-        self.events_loaded = False
-        self._events_at: datetime | None = None  # when events were last read without error
-        self.header_state = HeaderState(label="demo" if demo else (settings.profile or ""), read_only=self.read_only)
+        self.palette = Palette.from_variables({})
+        self.runtime: Runtime | None = None
+        self.fleet: Fleet | None = None  # the latest snapshot, as routed
         self.selected_key: str | None = None
-        self.postures: dict[str, PostureView] = {}
-        self.chart_metric = "lag"
+        self.setup_error: str | None = None
         self.view = "detail"
         self.wide = False
-        self.filter_text = ""
-        self.filter_editing = False
-        self._matched: list[str] = []
-        self.setup_error: str | None = None
-        self.polls = 0  # completed polls, for tests and the header
-        self._polling = False
-        self._refresh_wanted = False
-        self._poll_timer: Timer | None = None
-        self._posture_timer: Timer | None = None
-        self._last_metrics: datetime | None = None
-        self._runtime_closed = False
-        self._full_fleet = False  # a complete poll has been drawn (partial ones before)
-        self._marked: set[str] = set()  # tree nodes drawn with an action in flight
-        self._noticed: set[str] = set()  # fleet notices already shown
-        self._dimmed: set[str] | None = None  # while filtering: the matches (the rest is dimmed)
-        self.palette = Palette.from_variables({})
-        self.flow = ActionFlow(self)
+        self.notices: list[str] = []  # every one-line notice shown, oldest first (tests, the curious)
+        self._noticed: set[str] = set()  # fleet notices already said
+        self._keys_shown: tuple[Any, ...] = ()
+        self._closed = False
 
     # -- layout ----------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield HeaderBar(id="header")
+        yield HeaderBar(clock=self.clock, id="header")
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                with Horizontal(id="filter-bar"):
-                    yield Static("", id="filter-field")
-                    yield Static("", id="filter-count")
+                yield FilterBar(id="filter-bar")
                 yield Static("", id="message")
                 yield FleetTree(id="tree")
             with Vertical(id="right"):
-                yield DetailPane(id="detail")
-                yield ChartPane(id="chart")
-        yield EventsPane(id="events")
+                yield DetailPane(clock=self.clock, id="detail")
+                yield ChartPane(clock=self.clock, id="chart")
+        yield EventsList(clock=self.clock, id="events")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
-        self._refresh_palette()
+        self._apply_palette()
+        self._set_header(label="demo" if self.options.demo else (self.options.profile or ""))
         self._apply_layout(self.size.width, self.size.height)
-        self._show_message("Connecting to AWS…" if not self.demo else "Starting the demo fleet…")
+        self._show_message("Starting the demo fleet…" if self.options.demo else "Connecting to AWS…")
         self.query_one(FleetTree).focus()
-        self._render_header()
-        self._render_detail()
         self.set_interval(1.0, self._tick)
         for problem in self.themes.problems.values():
-            self.notify(f"theme ignored: {problem}", severity="warning", timeout=8)
+            self._notify(f"theme ignored: {problem}", severity="warning", timeout=8)
         self._connect()
 
     def on_resize(self, event: Resize) -> None:
         self._apply_layout(event.size.width, event.size.height)
 
     def _apply_layout(self, width: int, height: int) -> None:
-        screen = self.screen
-        if not isinstance(screen, Screen) or screen is not self._main_screen():
-            screen = self._main_screen()
+        screen = self._main_screen()
         wide = width >= WIDE_MIN_WIDTH and height >= WIDE_MIN_HEIGHT
         self.wide = wide
         screen.set_class(wide, "-wide")
@@ -235,288 +184,248 @@ class RdsApp(FilterMixin, PollingMixin, App[int]):
         for view in VIEWS:
             screen.set_class(not wide and self.view == view, f"view-{view}")
         self._set_titles()
-        self.refresh_bindings()  # the chart keys show with the chart
-        self.call_after_refresh(self._rerender_all)
+        self._refresh_keys(force=True)
 
-    def _main_screen(self) -> Screen:
+    def _main_screen(self) -> Screen[Any]:
         return self.screen_stack[0] if self.screen_stack else self.screen
 
     def _set_titles(self) -> None:
-        try:
-            left = self.query_one("#left")
-            right = self.query_one("#right")
-            detail = self.query_one("#detail")
-            chart = self.query_one("#chart")
-            events = self.query_one("#events")
-        except Exception:  # noqa: BLE001 - not composed yet
-            return
-        count = f" ({len(self.by_key)})" if self.by_key else ""
+        left, right = self.query_one("#left"), self.query_one("#right")
+        count = f" ({len(self.fleet.nodes)})" if self.fleet is not None and self.fleet.nodes else ""
         left.border_title = f"Topology{count}"
-        detail.border_title = "Detail"
-        chart.border_title = "Chart"
+        self.query_one("#detail").border_title = "Detail"
+        self.query_one("#chart").border_title = "Chart"
+        events = self.query_one("#events")
         events.border_title = "Events (UTC)"
-        if not self.wide:
-            names = {"detail": "Detail", "chart": "Chart", "events": "Events (UTC)"}
-            following = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
-            hint = f"v: {following}" if following != "none" else "v: hide"
-            right.border_title = f"{names.get(self.view, '')} · {hint}"
-            events.border_title = f"Events (UTC) · {hint}"
-        else:
+        if self.wide:
             right.border_title = ""
+            return
+        names = {"detail": "Detail", "chart": "Chart", "events": "Events (UTC)"}
+        following = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+        hint = f"v: {following}" if following != "none" else "v: hide"
+        right.border_title = f"{names.get(self.view, '')} · {hint}"
+        events.border_title = f"Events (UTC) · {hint}"
+
+    def _show_message(self, message: str | Text | None) -> None:
+        widget = self.query_one("#message", Static)
+        widget.update(message if isinstance(message, Text) else Text(message or ""))
+        widget.set_class(bool(message), "-shown")
 
     # -- themes ----------------------------------------------------------------
 
     def get_css_variables(self) -> dict[str, str]:
-        variables = super().get_css_variables()
-        variables = fill_variables(variables)
+        variables = fill_variables(super().get_css_variables())
         self.theme_variables = variables
         return variables
 
-    def _refresh_palette(self) -> None:
+    def _apply_palette(self) -> None:
         variables = fill_variables(dict(self.theme_variables or self.get_css_variables()))
         self.palette = Palette.from_variables(variables, ansi=self.current_theme.ansi)
+        settings = self.settings
+        for widget in (self.query_one(FleetTree), self.query_one(DetailPane), self.query_one(ChartPane)):
+            widget.palette = self.palette
+            widget.warning, widget.critical = settings.lag_warning, settings.lag_critical
+        for other in (self.query_one(HeaderBar), self.query_one(EventsList), self.query_one(FilterBar)):
+            other.palette = self.palette
+        self.query_one(ChartPane).foreground = variables.get("foreground")
+        self.query_one(FleetTree).redraw()
+        self.query_one(DetailPane).redraw()
+        self.query_one(HeaderBar).tick()
+        self.query_one(EventsList).refresh()
 
     def _on_theme_changed(self, _theme: Any) -> None:
-        self._refresh_palette()
-        self.call_after_refresh(self._rerender_all)
+        self.call_after_refresh(self._apply_palette)
 
     def action_cycle_theme(self) -> None:
         names = self.themes.cycle or [self.theme]
         index = names.index(self.theme) if self.theme in names else -1
         self.theme = names[(index + 1) % len(names)]
-        self.notify(f"theme: {self.theme}", timeout=2)
+        self._notify(f"theme: {self.theme}", timeout=2)
 
-    # -- the model -------------------------------------------------------------
+    # -- connecting and watching -----------------------------------------------
 
-    def fleet_nodes(self) -> list[Node]:
-        return list(self.fleet.walk()) if self.fleet else []
+    @work(exclusive=True, group="connect", exit_on_error=False)
+    async def _connect(self) -> None:
+        try:
+            runtime = await self._opener(self.options)
+        except errors.SetupError as exc:
+            self.post_message(SetupFailed(str(exc)))
+            return
+        except Exception as exc:  # noqa: BLE001 - never a traceback on screen
+            log.exception("opening the runtime failed")
+            self.post_message(SetupFailed(errors.describe(exc)))
+            return
+        self.post_message(Connected(runtime))
 
-    def _apply_fleet(self, fleet: Fleet) -> None:
-        self.fleet = fleet
-        self.by_key = dict(fleet.nodes)
-        self.parents = {key: parent for key in self.by_key if (parent := fleet.parent(self.by_key[key])) is not None}
-        runtime = self.runtime
-        self.header_state.account_id = fleet.account_id or self.header_state.account_id
-        self.header_state.regions = list(fleet.regions)
-        metrics = getattr(runtime.poller, "last_metrics", None) if runtime else None
-        self.header_state.metrics_errors = dict(metrics.errors) if metrics else {}
+    @on(Connected)
+    def _connected(self, message: Connected) -> None:
+        runtime = self.runtime = message.runtime
+        self._set_header(
+            label=runtime.label, account_id=runtime.account_id, connecting=False, read_only=runtime.desk.read_only
+        )
+        self._show_message("Reading the fleet…")
+        for warning in runtime.warnings:
+            self._notify(warning, severity="warning", timeout=ERROR_SECONDS)
+        if runtime.demo is not None and self._simulate:
+            self.run_worker(runtime.demo.run_simulator(10.0), group="demo", exit_on_error=False)
+        self._refresh_keys(force=True)
+        self._watch(runtime)
+
+    @on(SetupFailed)
+    def _setup_failed(self, message: SetupFailed) -> None:
+        self.setup_error = message.message
+        self._set_header(setup_error=message.message, connecting=False)
+        self._show_message(
+            Text.assemble(
+                ("Could not start\n\n", Style(bold=True)),
+                (message.message + "\n\n", self.palette.bad),
+                ("Press any key to exit.", self.palette.muted),
+            )
+        )
+        self._main_screen().add_class("-failed")
+        self._refresh_keys(force=True)
+
+    def on_key(self, event: Key) -> None:
+        if self.setup_error is not None:
+            event.stop()
+            event.prevent_default()
+            self.exit(return_code=2)
+
+    @work(exclusive=True, group="watch", exit_on_error=False)
+    async def _watch(self, runtime: Runtime) -> None:
+        try:
+            first = True
+            async for fleet in runtime.watch.fleets():
+                self.post_message(FleetUpdated(fleet))
+                if first and any(region.ok for region in fleet.regions):
+                    first = False
+                    # The objects made so far (botocore's service models above all) live as long
+                    # as the console: moving them out of the collector's way keeps full
+                    # collections, every few keypresses at fleet scale, short.
+                    gc.freeze()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the console keeps its last fleet and says why
+            log.exception("watching the fleet failed")
+            self.post_message(WatchStopped(errors.describe(exc)))
+
+    @on(FleetUpdated)
+    def _fleet_updated(self, message: FleetUpdated) -> None:
+        fleet = self.fleet = message.fleet
+        self._set_header(regions=fleet.regions, metrics_errors=fleet.metrics_errors)
         for notice in fleet.notices:  # records left out or skipped: said once a session
             if notice not in self._noticed:
                 self._noticed.add(notice)
-                self.notify(notice, severity="warning", timeout=12, markup=False)
-        if not fleet.roots:
+                self._notify(notice, severity="warning", timeout=12)
+        if not fleet.roots and all(r.attempted_at for r in fleet.regions):
             regions = ", ".join(state.name for state in fleet.regions)
             self._show_message(f"No databases in the polled regions ({regions}).\nTry --region all.")
-        else:
+        elif fleet.roots:
             self._show_message(None)
+        self.query_one(FleetTree).fleet = fleet
+        for pane in (self.query_one(DetailPane), self.query_one(ChartPane), self.query_one(EventsList)):
+            pane.fleet = fleet
         self._set_titles()
-        self._sync_tree()
-        self._render_detail()
-        self._render_events()
-        # The selection may be the same node but its backups' owner new (a partial
-        # fleet had only some regions): read the posture if it is not cached.
-        self._want_posture()
+        self._refresh_keys()
+        runtime = self.runtime
+        if runtime is not None and runtime.desk.in_flight():
+            self._follow(runtime, fleet)
 
-    def region_state(self, region: str) -> RegionState | None:
-        if self.fleet is None:
-            return None
-        return next((state for state in self.fleet.regions if state.name == region), None)
+    @on(WatchStopped)
+    def _watch_stopped(self, message: WatchStopped) -> None:
+        self._set_header(poll_error=message.error)
 
-    def selected_node(self) -> Node | None:
-        return self.by_key.get(self.selected_key) if self.selected_key else None
-
-    # -- rendering -------------------------------------------------------------
-
-    def _rerender_all(self) -> None:
-        self._render_header()
-        self._sync_tree()
-        self._render_detail()
-        self._render_events()
-
-    def _show_message(self, message: str | Text | None) -> None:
-        try:
-            widget = self.query_one("#message", Static)
-        except Exception:  # noqa: BLE001
-            return
-        widget.update(message or "")
-        widget.set_class(bool(message), "-shown")
+    def _set_header(self, **changes: Any) -> None:
+        header = self.query_one(HeaderBar)
+        values = {**header.state.__dict__, **changes}
+        header.state = HeaderState(**values)
 
     def _tick(self) -> None:
-        """Every second: the header's ages, and the elapsed time of actions in flight."""
-        self._render_header()
-        if self.flow.busy():
-            self._refresh_progress()
-
-    def action_state_changed(self) -> None:
-        """An action began, was sent or settled (or read-only switched): footer, tree, detail, events."""
-        self._render_header()
-        self.refresh_bindings()
-        self._refresh_progress()
-        self._render_events()
-
-    def _refresh_progress(self) -> None:
-        """Relabel only the nodes with an action in flight (and those that just settled)."""
-        if self.fleet is None:
-            return
-        keys = self.flow.in_flight_keys()
-        tree = self.query_one(FleetTree)
-        marked, self._marked = self._marked, keys
-        for key in keys | marked:
-            node = self.by_key.get(key)
-            tree_node = tree.nodes_by_key.get(key)
-            if node is None or tree_node is None:
-                continue
-            label = self._tree_label(node, tree.indent(tree.depth_of(tree_node)), Columns.fit(tree.label_width()))
-            if tree_node.label != label:
-                tree_node.set_label(label)
-        selected = self.selected_key
-        if selected in keys or selected in marked:
-            self._render_detail()
-
-    def _render_header(self) -> None:
-        try:
-            header = self.query_one(HeaderBar)
-        except Exception:  # noqa: BLE001
-            return
-        width = max(20, header.size.width or self.size.width)
-        header.update(header_text(self.header_state, self.clock(), width, self.palette))
-
-    def _lag_values(self, node: Node) -> list[float]:
-        key = lag_series(node, self.fleet)
-        if key is None or self.runtime is None:
-            return []
-        return [value for _, value in self.runtime.poller.store.series(key)]
-
-    def _tree_label(self, node: Node, indent: int, columns: Columns) -> Text:
-        settings = self.settings
-        stale = self.fleet is not None and any(s.stale and s.name == node.region for s in self.fleet.regions)
-        text = tree_label(
-            node,
-            columns=columns,
-            indent=indent,
-            lag_values=self._lag_values(node),
-            lag=self.fleet.lag(node) if self.fleet else None,
-            replication=self.fleet.replication(node) if self.fleet else None,
-            warning=settings.lag_warning,
-            critical=settings.lag_critical,
-            palette=self.palette,
-            stale=stale and node.type is not NodeType.EXTERNAL,
-            progress=self.flow.tree_progress(node.key, self.clock()),
-        )
-        if self._dimmed is not None and node.key not in self._dimmed:
-            text.stylize(Style(dim=True))  # an ancestor kept for context, not a match
-        return text
-
-    def _sync_tree(self) -> None:
-        if self.fleet is None:
-            return
-        tree = self.query_one(FleetTree)
-        columns = Columns.fit(tree.label_width())
-        roots, matched = filter_roots(self.fleet.roots, self.filter_text)
-        filtering = bool(self.filter_text.strip())
-        self._dimmed = matched if filtering else None
-
-        def label(node: Node, indent: int) -> Text:
-            return self._tree_label(node, indent, columns)
-
-        self._marked = self.flow.in_flight_keys()
-        tree.sync(TreeView(roots, label, filtering=filtering, matches=matched))
-        self._update_filter_count(len(matched))
-        self._matched = [node.key for root in roots for node in root.walk() if node.key in matched]
-        if tree.cursor_node is not None and tree.cursor_node.data != self.selected_key:
-            self._select(tree.cursor_node.data)
-
-    def _render_detail(self) -> None:
-        detail = self.query_one(DetailPane)
-        chart = self.query_one(ChartPane)
-        chart.palette = self.palette
-        chart.now = self.clock()
-        chart.foreground = self.theme_variables.get("foreground") if self.theme_variables else None
-        node = self.selected_node()
-        if node is None:
-            detail.show(Text("No database selected." if self.fleet else "", self.palette.muted))
-            chart.data = None
-            chart.refresh()
-            return
-        width = usable_width(detail) or max(30, self.size.width - 4)
-        context = DetailContext(
-            node=node,
-            fleet=self.fleet,
-            region=self.region_state(node.region),
-            store=self.runtime.poller.store if self.runtime else None,  # type: ignore[arg-type]
-            posture=self._posture_view(node),
-            now=self.clock(),
-            warning=self.settings.lag_warning,
-            critical=self.settings.lag_critical,
-            palette=self.palette,
-            width=width,
-        )
-        text = detail_text(context)
-        progress = self.flow.progress(node.key, self.clock())
-        if progress:
-            text = Text.assemble((f"⟳ {progress}", self.palette.busy + Style(bold=True)), "\n", text)
-        detail.show(text)
-        chart.data = self._chart_data(node)
-        chart.refresh()
-
-    def _chart_data(self, node: Node) -> ChartData:
-        metric = self.chart_metric
-        thresholds = (self.settings.lag_warning, self.settings.lag_critical)
-        charts = gauges(node, self.fleet)
-        available = tuple(g.key for g in charts if g.series is not None)
-        chosen = next(g for g in charts if g.key == metric)
-        if chosen.series is None:
-            note = f"Not published: {chosen.why_not}."
-            if available:
-                keys = ", ".join(str(ORDER.index(key) + 1) for key in available)
-                note += f" Keys {keys} chart what {node.id} has."
-            return ChartData(node.id, metric, None, [], thresholds, note, available, chosen.label)
-        points = self.runtime.poller.store.series(chosen.series) if self.runtime is not None else []
-        limits = thresholds if metric == "lag" else ()
-        return ChartData(node.id, metric, chosen.series.metric, points, limits, None, available, chosen.label)
-
-    def _render_events(self) -> None:
-        pane = self.query_one(EventsPane)
-        node = self.selected_node()
-        highlight = {n.id for n in node.walk() if n.type is not NodeType.EXTERNAL} if node else set()
-        width = usable_width(pane) or self.size.width - 2
-        events = self.events.events
-        if self.flow.lines:  # the console's own lines (sent, failed, settled) among AWS's
-            events = sorted([*events, *self.flow.lines], key=lambda e: e.time, reverse=True)
-        pane.show(
-            events,
-            errors=self.events.errors,
-            highlight=highlight,
-            now=self.clock(),
-            palette=self.palette,
-            width=max(30, width),
-            loaded=self.events_loaded,
-        )
+        """Every second: the ages in the header and the events, the elapsed time of actions in flight."""
+        self.query_one(HeaderBar).tick()
+        self.query_one(EventsList).tick()
+        if self.runtime is not None and self.runtime.desk.in_flight():
+            self._show_progress()
 
     # -- selection and backups -------------------------------------------------
 
-    @on(Tree.NodeHighlighted)
-    def _on_highlight(self, event: Tree.NodeHighlighted[str]) -> None:
-        if event.node.data:
-            self._select(event.node.data)
+    @on(FleetTree.Selected)
+    def _selected(self, message: FleetTree.Selected) -> None:
+        self.selected_key = message.key
+        detail, chart = self.query_one(DetailPane), self.query_one(ChartPane)
+        detail.selected = chart.selected = message.key
+        node = self.selected_node()
+        self.query_one(EventsList).highlight = frozenset(
+            n.id for n in node.walk() if n.type is not NodeType.EXTERNAL
+        ) if node is not None else frozenset()
+        detail.progress = self.runtime.desk.tracker.progress(message.key) if self.runtime and message.key else None
+        self._refresh_keys()
 
-    def _select(self, key: str | None) -> None:
-        if key == self.selected_key:
-            return
-        self.selected_key = key
-        self._render_detail()
-        self._render_events()
-        self.refresh_bindings()
-        self._want_posture()
+    def selected_node(self) -> Node | None:
+        """The database under the tree's cursor right now (a key typed ahead acts on it)."""
+        key = self.query_one(FleetTree).cursor_key
+        return self.fleet.node(key) if self.fleet is not None and key else None
+
+    @on(DetailPane.PostureWanted)
+    def _posture_wanted(self, message: DetailPane.PostureWanted) -> None:
+        if self.runtime is not None:
+            self._read_posture(self.runtime, message.owner)
+
+    @work(exclusive=True, group="posture", exit_on_error=False)
+    async def _read_posture(self, runtime: Runtime, owner: Node) -> None:
+        now = self.clock()
+        try:
+            posture = await fetch_posture(runtime.factory, owner, now)
+            view = PostureView("ok", owner=owner, posture=posture, fetched_at=now)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            view = PostureView("error", owner=owner, error=errors.describe(exc, runtime.factory.sso_profile), fetched_at=now)
+        self.post_message(PostureRead(owner.key, view))
+
+    @on(PostureRead)
+    def _posture_read(self, message: PostureRead) -> None:
+        self.query_one(DetailPane).posture_read(message.owner_key, message.view)
 
     def jump_to(self, key: str) -> None:
         """Put the cursor on a database (clearing a filter that hides it)."""
         tree = self.query_one(FleetTree)
-        if key not in tree.nodes_by_key and self.filter_text:
+        if key not in tree.nodes_by_key and self.query_one(FilterBar).text:
             self.action_clear_filter()
         if tree.select_key(key):
             tree.focus()
-            self._select(key)
+
+    # -- the filter ------------------------------------------------------------
+
+    async def on_event(self, event: Any) -> None:
+        if isinstance(event, (Key, Paste)) and not event.is_forwarded and self._filter_takes(event):
+            return
+        await super().on_event(event)
+
+    def _filter_takes(self, event: Key | Paste) -> bool:
+        """While the filter is edited, keys on the main screen type into it."""
+        if not self.screen_stack or self.screen is not self._main_screen():
+            return False
+        bar = self.query_one(FilterBar)
+        return bar.editing and bar.type(event)
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).start()
+
+    def action_filter_done(self) -> None:
+        self.query_one(FilterBar).done()
+
+    def action_clear_filter(self) -> None:
+        self.query_one(FilterBar).clear()
+
+    @on(FilterBar.Changed)
+    def _filter_changed(self, message: FilterBar.Changed) -> None:
+        tree = self.query_one(FleetTree)
+        if tree.filter_text != message.text:
+            tree.filter_text = message.text
+            matched = tree.matched
+            self.query_one(FilterBar).count = len(matched) if matched is not None else None
+        self._refresh_keys()
 
     # -- panes -----------------------------------------------------------------
 
@@ -525,12 +434,11 @@ class RdsApp(FilterMixin, PollingMixin, App[int]):
         self._apply_layout(self.size.width, self.size.height)
 
     def action_chart(self, metric: str) -> None:
-        self.chart_metric = metric
+        self.query_one(ChartPane).metric = metric
         if not self.wide and self.view != "chart":
             self.view = "chart"
             self._apply_layout(self.size.width, self.size.height)
-        self._render_detail()
-        self.refresh_bindings()
+        self._refresh_keys()
 
     def action_show_chart(self, metric: str) -> None:
         self.action_chart(metric)
@@ -544,73 +452,195 @@ class RdsApp(FilterMixin, PollingMixin, App[int]):
             ("lag", Text(f"below {settings.lag_warning:g}s", palette.lag_ok)),
             ("", Text(f"from {settings.lag_warning:g}s (warning)", palette.lag_warning)),
             ("", Text(f"from {settings.lag_critical:g}s (critical)", palette.lag_critical)),
+            ("", Text("broken: replication is not running (StatusInfos error, ReplicaLag -1)", palette.bad)),
             ("stale", Text("a failing region's last good data", palette.busy)),
         ]
-        read_only = (self.settings.read_only_source or "--read-only") if self.read_only else None
-        audit = str(self.flow.audit.path) if self.flow.audit else None
+        desk = self.runtime.desk if self.runtime is not None else None
+        read_only = desk.read_only_why if desk is not None and desk.read_only else None
+        audit = str(desk.audit.path) if desk is not None and desk.audit is not None else None
         self.push_screen(HelpScreen(read_only, legend, audit))
 
+    # -- keys ------------------------------------------------------------------
+
+    def _refresh_keys(self, force: bool = False) -> None:
+        """Redraw the footer only when what it offers changed: rebuilding it costs a layout."""
+        shown = tuple(self.check_action(b.action, ()) for b in self._bindings_to_check()) + (
+            self.wide,
+            self.screen is self._main_screen(),
+        )
+        if force or shown != self._keys_shown:
+            self._keys_shown = shown
+            self.refresh_bindings()
+
+    def _bindings_to_check(self) -> Iterable[Binding]:
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding):
+                yield binding
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.setup_error is not None and action not in ("quit", "help"):
+        name, params = _split(action, parameters)
+        if self.setup_error is not None and name not in ("quit", "help"):
             return False
         on_main = self.screen is self._main_screen()
-        if action == "filter":
-            return on_main and not self.filter_editing
-        if action == "filter_done":
-            return self.filter_editing
-        if action == "clear_filter":
-            return on_main and (bool(self.filter_text) or self.filter_editing)
-        if self.filter_editing and action in (
+        editing = self._editing()
+        if name == "filter":
+            return on_main and not editing
+        if name == "filter_done":
+            return editing
+        if name == "clear_filter":
+            bar = self.query_one(FilterBar)
+            return on_main and (bool(bar.text) or bar.editing)
+        if editing and name in (
             "refresh", "cycle_theme", "cycle_view", "chart", "show_chart", "help", "node_action", "explain_action"
         ):
             return False  # those keys type into the filter now
-        if action == "cycle_view":
+        if name == "cycle_view":
             return not self.wide
-        if action in ("chart", "show_chart"):
+        if name in ("chart", "show_chart"):
             node = self.selected_node()
-            if node is None or not parameters or gauge(node, str(parameters[0]), self.fleet).series is None:
+            if node is None or not params or self.fleet is None:
                 return False
-            return self.wide if action == "chart" else not self.wide
-        if action in ("node_action", "explain_action"):
-            if not on_main or not parameters:
+            if gauge(node, str(params[0]), self.fleet.parent(node)).series is None:
                 return False
-            offered = self.flow.key_state(ActionKind(str(parameters[0])), self.selected_node())
-            if action == "node_action":
-                return offered
-            return offered is not True  # the hidden twin: says why the key does nothing here
+            return self.wide if name == "chart" else not self.wide
+        if name in ("node_action", "explain_action"):
+            if not on_main or not params:
+                return False
+            offered = self._offered(ActionKind(str(params[0])))
+            return offered if name == "node_action" else offered is not True
         return True
 
+    def _editing(self) -> bool:
+        try:
+            return self.query_one(FilterBar).editing
+        except NoMatches:  # asked before the screen is composed
+            return False
+
+    def _offered(self, kind: ActionKind) -> bool | None:
+        desk = self.runtime.desk if self.runtime is not None else None
+        return desk.offered(kind, self.selected_node(), self.fleet) if desk is not None else False
+
     def action_node_action(self, kind: str) -> None:
-        """s, f, p: the confirmation modal for the selected database (see ui/actions.py)."""
-        self.flow.press(ActionKind(kind))
+        """s, f, p: the confirmation modal for the database under the cursor (see actions/keys.py)."""
+        self._press(ActionKind(kind))
 
     def action_explain_action(self, kind: str) -> None:
         """s, f, p where they do not apply: one line saying why; nothing is sent."""
-        self.flow.press(ActionKind(kind))
+        self._press(ActionKind(kind))
 
-    # -- palette ---------------------------------------------------------------
+    # -- actions ---------------------------------------------------------------
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def _press(self, kind: ActionKind) -> None:
+        node = self.selected_node()
+        if self.runtime is None:
+            self._notify("not connected yet: nothing was sent", severity="warning")
+            return
+        if node is None:
+            self._notify("select a database first: none is shown", severity="warning")
+            return
+        result = self.runtime.desk.plan(kind, node, self.fleet)
+        if isinstance(result, Refusal):
+            self._notify(result.reason, severity="warning")
+            return
+        self.push_screen(ActionModal(result, self.palette), callback=self._decided)
+
+    def _decided(self, decision: Decision | None) -> None:
+        runtime = self.runtime
+        if decision is None or runtime is None:
+            return
+        plan = decision.plan
+        if not decision.confirmed:
+            runtime.desk.cancelled(plan)
+            self._notify("cancelled: nothing was sent", timeout=3)
+            return
+        refused = runtime.desk.begin(plan)  # before the worker: a second keypress is refused
+        if refused is not None:
+            self._notify(refused.reason, severity="warning")
+            return
+        self._send(runtime, plan)
+        self._show_progress()
+
+    @work(group="action", exit_on_error=False)
+    async def _send(self, runtime: Runtime, plan: ActionPlan) -> None:
+        self.post_message(ActionSent(await runtime.desk.send(plan)))
+
+    @on(ActionSent)
+    def _action_sent(self, message: ActionSent) -> None:
+        sent = message.sent
+        self._notify(sent.line, severity="information" if sent.outcome.ok else "error",
+                     timeout=NOTICE_SECONDS if sent.outcome.ok else ERROR_SECONDS)
+        if sent.outcome.ok and self.runtime is not None:
+            self.runtime.watch.hurry(self.runtime.desk.busy_regions())  # its first step shows at once
+        self._show_progress()
+
+    @work(exclusive=True, group="follow", exit_on_error=False)
+    async def _follow(self, runtime: Runtime, fleet: Fleet) -> None:
+        settled = await runtime.desk.follow(fleet)
+        if settled:
+            self.post_message(ActionsSettled(settled))
+
+    @on(ActionsSettled)
+    def _actions_settled(self, message: ActionsSettled) -> None:
+        for done in message.settled:
+            self._notify(done.line, severity="information" if done.ok else "warning", timeout=NOTICE_SECONDS + 4)
+            if done.plan.action is ActionKind.SNAPSHOT:
+                self.query_one(DetailPane).forget_postures()  # the detail's newest snapshot changed
+        if self.runtime is not None:
+            self.runtime.watch.hurry(self.runtime.desk.busy_regions())
+        self._show_progress()
+
+    def _show_progress(self) -> None:
+        """Marks on the tree lines, the detail's progress line, the console's lines in the events."""
+        desk = self.runtime.desk if self.runtime is not None else None
+        if desk is None:
+            return
+        marks: dict[str, str] = {}
+        for item in desk.in_flight():
+            for key in (item.plan.target.key, item.plan.selected_node):
+                mark = desk.tracker.mark(key) if key is not None else None
+                if mark and key is not None:
+                    marks[key] = mark
+        self.query_one(FleetTree).marks = MappingProxyType(marks)
+        detail = self.query_one(DetailPane)
+        detail.progress = desk.tracker.progress(self.selected_key) if self.selected_key else None
+        self.query_one(EventsList).lines = tuple(desk.lines)
+        self._refresh_keys()
+
+    def _notify(self, message: str, severity: str = "information", timeout: float = NOTICE_SECONDS) -> None:
+        """A one-line notice, plain text (AWS's words are never markup)."""
+        self.notices.append(message)
+        del self.notices[:-50]
+        self.notify(clean(message), severity=severity, timeout=timeout, markup=False)  # type: ignore[arg-type]
+
+    # -- refresh, palette, quit ------------------------------------------------
+
+    def action_refresh(self) -> None:
+        if self.runtime is not None:
+            self.runtime.watch.refresh()
+            self.query_one(DetailPane).forget_postures()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Refresh now", "Poll topology, metrics and events now (r)", self.action_refresh)
         for name in self.themes.cycle:
-            yield SystemCommand(f"Theme: {name}", f"Switch to the {name} theme", lambda n=name: self._set_theme(n))
-        if self.filter_text:
+            yield SystemCommand(f"Theme: {name}", f"Switch to the {name} theme", lambda n=name: setattr(self, "theme", n))
+        if self.query_one(FilterBar).text:
             yield SystemCommand("Clear filter", "Show the whole fleet again", self.action_clear_filter)
+        desk = self.runtime.desk if self.runtime is not None else None
+        if desk is None:
+            return
         # k9s users asked for a runtime switch: on is always safe; off only undoes this session's on.
-        if not self.read_only:
-            yield SystemCommand(
-                "Read-only: on", "Turn s, f and p off until you turn them back on", lambda: self.flow.set_read_only(True)
-            )
-        elif not self.settings.read_only:
-            yield SystemCommand(
-                "Read-only: off", "Allow snapshot, fail over and promote again", lambda: self.flow.set_read_only(False)
-            )
+        if not desk.read_only:
+            yield SystemCommand("Read-only: on", "Turn s, f and p off until you turn them back on", lambda: self._read_only(True))
+        elif desk.read_only_source is None:
+            yield SystemCommand("Read-only: off", "Allow snapshot, fail over and promote again", lambda: self._read_only(False))
 
-    def _set_theme(self, name: str) -> None:
-        self.theme = name
-
-    # -- shutdown --------------------------------------------------------------
+    def _read_only(self, on: bool) -> None:
+        if self.runtime is None or not self.runtime.desk.set_read_only(on):
+            return
+        self._set_header(read_only=on)
+        self._refresh_keys(force=True)
+        self._notify("read-only: s, f and p are off" if on else "read-only off: s, f and p are back", timeout=4)
 
     async def action_quit(self) -> None:
         await self._close_runtime()
@@ -619,33 +649,42 @@ class RdsApp(FilterMixin, PollingMixin, App[int]):
     async def on_unmount(self) -> None:
         await self._close_runtime()
 
+    async def _close_runtime(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for worker in list(self.workers):
+            worker.cancel()
+        runtime, self.runtime = self.runtime, None
+        if runtime is not None:
+            try:
+                await asyncio.wait_for(runtime.close(), timeout=5)
+            except Exception:  # noqa: BLE001 - closing never blocks quitting
+                log.exception("closing the runtime failed")
 
-def _quiet_logging() -> None:
-    """Nothing may write to the terminal under the console: logs go to a file."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    logging.getLogger("moto").setLevel(logging.ERROR)
-    logging.captureWarnings(True)
-    root = logging.getLogger()
-    handler: logging.Handler
-    try:
-        directory = state_home()
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # the audit log lives here too
-        handler = logging.FileHandler(directory / "console.log", encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        handler.setLevel(logging.WARNING)
-    except OSError:
-        handler = logging.NullHandler()
-    root.addHandler(handler)
-    if root.level == logging.NOTSET or root.level > logging.WARNING:
-        root.setLevel(logging.WARNING)
+    async def settle(self) -> None:
+        """Wait until no connect, posture read, action or follow is running (tests, screenshots)."""
+        for _ in range(200):
+            busy = [w for w in self.workers if w.group in ("connect", "posture", "action", "follow") and not w.is_finished]
+            if not busy:
+                return
+            await asyncio.sleep(0.02)
 
 
-def run_console(settings: Settings, demo: bool = False) -> int:
+def _split(action: str, parameters: tuple[object, ...]) -> tuple[str, tuple[object, ...]]:
+    """check_action gets "chart" with its parameters from Textual, "chart('lag')" from _refresh_keys."""
+    if "(" not in action:
+        return action, parameters
+    name, _, rest = action.partition("(")
+    return name, tuple(part.strip("'\" ") for part in rest.rstrip(")").split(",") if part)
+
+
+def run_console(settings: Settings, options: Options) -> int:
     """Open the console; returns the exit code. An unknown theme is a SetupError before it starts."""
     themes = load_themes()
     themes.resolve(settings.theme)  # raises SetupError listing the choices
-    _quiet_logging()
-    app = RdsApp(settings, demo=demo, themes=themes)
+    quiet_logging()
+    app = RdsApp(settings, options, themes=themes)
     app.run()
     if app.setup_error:
         print(f"rdstui: {app.setup_error}", file=sys.stderr)

@@ -62,7 +62,7 @@ async def stage(shot: Shot, pilot: Any) -> None:
     app = pilot.app
     await ready(app, pilot)
     if shot.select:
-        key = next(node.key for node in app.fleet_nodes() if node.id == shot.select and node.type.value != "standby")
+        key = next(node.key for node in app.fleet.walk() if node.id == shot.select and node.type.value != "standby")
         app.jump_to(key)
         await ready(app, pilot)
     for key in shot.press:

@@ -5,9 +5,21 @@ A global database's switchover or failover is in global_failover.py.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
 from rdstui.core.model import Node, NodeType, Role
-from rdstui.core.plans.context import READY_STATES, FleetContext, green_refusal, not_ready, refuse, target_of
+from rdstui.core.plans.context import (
+    READY_STATES,
+    FleetContext,
+    green_refusal,
+    not_ready,
+    refuse,
+    target_of,
+)
 from rdstui.core.plans.global_failover import plan_global_failover
+from rdstui.core.plans.operation import Operation, Progress, Verdict
 from rdstui.core.plans.plan import ActionKind, ActionPlan, Choice, Option, Refusal
 from rdstui.core.records import is_custom, is_multi_az_db_cluster, is_serverless_v1
 
@@ -215,3 +227,58 @@ def _endpoint(node: Node) -> str | None:
     if isinstance(endpoint, dict):
         return endpoint.get("Address")
     return endpoint if isinstance(endpoint, str) else None
+
+
+# -- the calls ---------------------------------------------------------------
+
+
+def _instance_started(params: Mapping[str, Any], response: Mapping[str, Any]) -> str:
+    status = response.get("DBInstance", {}).get("DBInstanceStatus", "rebooting")
+    return f"failover of {params['DBInstanceIdentifier']} started: it is {status}"
+
+
+def _instance_settled(progress: Progress) -> Verdict:
+    """The standby has taken over when the primary's zone has moved."""
+    node, took = progress.node, progress.took
+    if node.az and node.az != progress.plan.follow.get("from_az"):
+        return True, f"failover done in {took}: now in {node.az}"
+    if progress.seen_busy:
+        return False, f"{node.id} rebooted in {took} but is still in {node.az}: check its events"
+    return None
+
+
+def _cluster_started(params: Mapping[str, Any], response: Mapping[str, Any]) -> str:
+    status = response.get("DBCluster", {}).get("Status", "failing-over")
+    to = f" to {params['TargetDBInstanceIdentifier']}" if params.get("TargetDBInstanceIdentifier") else ""
+    return f"failover of {params['DBClusterIdentifier']}{to} started: {status}"
+
+
+def _cluster_settled(progress: Progress) -> Verdict:
+    """The chosen reader writes (or, where AWS picks, any other than the old writer)."""
+    follow = progress.plan.follow
+    writer = next((c.id for c in progress.node.children if c.role is Role.WRITER), None)
+    wanted = follow.get("writer")
+    moved = writer == wanted if wanted else writer not in (None, follow.get("from_writer"))
+    return (True, f"failover done in {progress.took}: {writer} is now the writer") if moved else None
+
+
+OPERATIONS = (
+    Operation(
+        name="RebootDBInstance",
+        method="reboot_db_instance",
+        noun="failover",
+        timeout=timedelta(minutes=15),
+        started=_instance_started,
+        settled=_instance_settled,
+        demo_handler="rdstui.demo.handlers.instances:reboot_db_instance",
+    ),
+    Operation(
+        name="FailoverDBCluster",
+        method="failover_db_cluster",
+        noun="failover",
+        timeout=timedelta(minutes=10),
+        started=_cluster_started,
+        settled=_cluster_settled,
+        demo_handler="rdstui.demo.handlers.clusters:failover_db_cluster",
+    ),
+)

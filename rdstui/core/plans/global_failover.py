@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any, NamedTuple
 
+from rdstui.core.arns import arn_identifier, arn_region
+from rdstui.core.format import duration
 from rdstui.core.model import Node, NodeType
 from rdstui.core.plans.context import (
     READY_STATES,
@@ -13,9 +17,8 @@ from rdstui.core.plans.context import (
     refuse,
     target_of,
 )
+from rdstui.core.plans.operation import Operation, Progress, Verdict
 from rdstui.core.plans.plan import ActionKind, ActionPlan, Choice, Option, Refusal
-from rdstui.core.arns import arn_identifier, arn_region
-from rdstui.core.format import duration
 
 MODES = (
     Option(
@@ -187,3 +190,48 @@ def _failover(glob: Node, target_arn: str, target_id: str, primary: _Primary, rp
         region=arn_region(target_arn),
         why="the target's region: a failover with data loss must not depend on the primary's region",
     )
+
+
+# -- the calls ---------------------------------------------------------------
+
+
+def _started(what: str) -> Callable[[Mapping[str, Any], Mapping[str, Any]], str]:
+    def line(params: Mapping[str, Any], response: Mapping[str, Any]) -> str:
+        status = response.get("GlobalCluster", {}).get("Status", "")
+        target = arn_identifier(params["TargetDbClusterIdentifier"])
+        return f"{what} of {params['GlobalClusterIdentifier']} to {target} started{': ' + status if status else ''}"
+
+    return line
+
+
+def _settled(what: str) -> Callable[[Progress], Verdict]:
+    def settled(progress: Progress) -> Verdict:
+        wanted = progress.plan.follow.get("primary")
+        if not wanted or global_writer_arn(progress.node) != wanted:
+            return None
+        line = f"{what} done in {progress.took}: {arn_identifier(wanted)} is now primary ({arn_region(wanted)})"
+        return True, line
+
+    return settled
+
+
+OPERATIONS = (
+    Operation(
+        name="SwitchoverGlobalCluster",
+        method="switchover_global_cluster",
+        noun="switchover",
+        timeout=timedelta(minutes=30),
+        started=_started("switchover"),
+        settled=_settled("switchover"),
+        demo_handler="rdstui.demo.handlers.global_clusters:switchover_global_cluster",
+    ),
+    Operation(
+        name="FailoverGlobalCluster",
+        method="failover_global_cluster",
+        noun="failover",
+        timeout=timedelta(minutes=30),
+        started=_started("failover with data loss"),
+        settled=_settled("failover"),
+        demo_handler="rdstui.demo.handlers.global_clusters:failover_global_cluster",
+    ),
+)

@@ -15,20 +15,6 @@ class ActionKind(str, Enum):
     PROMOTE = "promote"
 
 
-# Every API call an action may send; nothing else can go through `execute`.
-OPERATIONS = {
-    "CreateDBSnapshot": "create_db_snapshot",
-    "CreateDBClusterSnapshot": "create_db_cluster_snapshot",
-    "RebootDBInstance": "reboot_db_instance",
-    "FailoverDBCluster": "failover_db_cluster",
-    "SwitchoverGlobalCluster": "switchover_global_cluster",
-    "FailoverGlobalCluster": "failover_global_cluster",
-    "PromoteReadReplica": "promote_read_replica",
-    "PromoteReadReplicaDBCluster": "promote_read_replica_db_cluster",
-    "RemoveFromGlobalCluster": "remove_from_global_cluster",
-}
-
-
 class InvalidChoice(ValueError):
     """A choice the plan does not offer, or a snapshot name AWS would refuse; str() is the reason."""
 
@@ -138,11 +124,6 @@ class ActionPlan:
     def region(self) -> str:
         """The region the API call is sent to."""
         return self.send_region or self.target.region
-
-    @property
-    def method(self) -> str:
-        """The boto3 / aiobotocore method name."""
-        return OPERATIONS[self.operation]
 
     @property
     def requires_typing(self) -> bool:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from rdstui.core.model import Node, NodeType, Role
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
 from rdstui.core.arns import arn_identifier
+from rdstui.core.model import Node, NodeType, Role
 from rdstui.core.plans.context import (
     READY_STATES,
     FleetContext,
@@ -13,6 +17,7 @@ from rdstui.core.plans.context import (
     refuse,
     target_of,
 )
+from rdstui.core.plans.operation import Operation, Progress, Verdict
 from rdstui.core.plans.plan import ActionKind, ActionPlan, Refusal
 from rdstui.core.records import is_custom
 
@@ -166,3 +171,73 @@ def _plan_replica_cluster_promote(cluster: Node) -> ActionPlan:
 def _short(ref: str) -> str:
     """An identifier from a reference that may be an ARN."""
     return arn_identifier(ref) if ref.startswith("arn:") else ref
+
+
+# -- the calls ---------------------------------------------------------------
+
+
+def _instance_started(params: Mapping[str, Any], response: Mapping[str, Any]) -> str:
+    status = response.get("DBInstance", {}).get("DBInstanceStatus", "modifying")
+    return f"promotion of {params['DBInstanceIdentifier']} started: it is {status}"
+
+
+def _instance_settled(progress: Progress) -> Verdict:
+    node = progress.node
+    if node.role is Role.REPLICA:
+        return None
+    return True, f"promotion done in {progress.took}: {node.id} stands alone"
+
+
+def _cluster_started(params: Mapping[str, Any], response: Mapping[str, Any]) -> str:
+    status = response.get("DBCluster", {}).get("Status", "promoting")
+    return f"promotion of {params['DBClusterIdentifier']} started: it is {status}"
+
+
+def _cluster_settled(progress: Progress) -> Verdict:
+    node = progress.node
+    if node.role is Role.REPLICA or node.raw.get("ReplicationSourceIdentifier"):
+        return None
+    return True, f"promotion done in {progress.took}: {node.id} stands alone"
+
+
+def _detach_started(params: Mapping[str, Any], response: Mapping[str, Any]) -> str:
+    member = arn_identifier(str(params["DbClusterIdentifier"]))
+    return f"{member} is leaving {params['GlobalClusterIdentifier']} to stand alone"
+
+
+def _detach_settled(progress: Progress) -> Verdict:
+    node, parent = progress.node, progress.fleet.parent(progress.node)
+    if (parent is not None and parent.type is NodeType.GLOBAL_CLUSTER) or node.raw.get("GlobalClusterIdentifier"):
+        return None
+    return True, f"detach done in {progress.took}: {node.id} stands alone"
+
+
+OPERATIONS = (
+    Operation(
+        name="PromoteReadReplica",
+        method="promote_read_replica",
+        noun="promotion",
+        timeout=timedelta(hours=1),
+        started=_instance_started,
+        settled=_instance_settled,
+        demo_handler="rdstui.demo.handlers.instances:promote_read_replica",
+    ),
+    Operation(
+        name="PromoteReadReplicaDBCluster",
+        method="promote_read_replica_db_cluster",
+        noun="promotion",
+        timeout=timedelta(hours=1),
+        started=_cluster_started,
+        settled=_cluster_settled,
+        demo_handler="rdstui.demo.handlers.clusters:promote_read_replica_db_cluster",
+    ),
+    Operation(
+        name="RemoveFromGlobalCluster",
+        method="remove_from_global_cluster",
+        noun="detach",
+        timeout=timedelta(hours=1),
+        started=_detach_started,
+        settled=_detach_settled,
+        demo_handler="rdstui.demo.handlers.global_clusters:remove_from_global_cluster",
+    ),
+)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
 
 from rdstui.core.model import Node, NodeType, Role
-from rdstui.core.plans.context import INSTANCE_SNAPSHOT_STATES, READY_STATES, FleetContext, not_ready, refuse, target_of
+from rdstui.core.plans.context import (
+    INSTANCE_SNAPSHOT_STATES,
+    READY_STATES,
+    FleetContext,
+    not_ready,
+    refuse,
+    target_of,
+)
 from rdstui.core.plans.names import name_limit, propose_snapshot_name
+from rdstui.core.plans.operation import Operation, Verdict
 from rdstui.core.plans.plan import ActionKind, ActionPlan, NameField, Refusal
 from rdstui.core.records import is_multi_az_db_cluster
 
@@ -85,3 +94,58 @@ def _instance_snapshot(db: Node, name: str) -> _Call:
         return "CreateDBSnapshot", params, effect, "no I/O pause: RDS takes the snapshot from the standby"
     cost = f"a brief I/O pause on {db.id} (seconds, up to a few minutes) while the snapshot starts: it is single-AZ"
     return "CreateDBSnapshot", params, effect, cost
+
+
+# -- the calls ---------------------------------------------------------------
+
+
+def _started(kind: str, owner: str, name: str) -> Callable[[Mapping[str, Any], Mapping[str, Any]], str]:
+    def line(params: Mapping[str, Any], response: Mapping[str, Any]) -> str:
+        status = response.get(kind, {}).get("Status", "creating")
+        return f"snapshot {params[name]} of {params[owner]} started: {status}"
+
+    return line
+
+
+def _probe(describe: str, filter_name: str, key: str) -> Callable[[Any, ActionPlan], Awaitable[Mapping[str, Any] | None]]:
+    async def probe(factory: Any, plan: ActionPlan) -> Mapping[str, Any] | None:
+        rds = await factory.client("rds", plan.region)
+        answer = await getattr(rds, describe)(**{filter_name: plan.follow["snapshot"]})
+        records = answer.get(key, [])
+        return records[0] if records else None
+
+    return probe
+
+
+def _settled(plan: ActionPlan, record: Mapping[str, Any], took: str) -> Verdict:
+    status = str(record.get("Status") or "").lower()
+    name = plan.follow.get("snapshot")
+    if status == "available":
+        return True, f"snapshot {name} available after {took}"
+    if status in ("failed", "error", "deleted", "deleting"):
+        return False, f"snapshot {name} is {status} after {took}"
+    return None
+
+
+OPERATIONS = (
+    Operation(
+        name="CreateDBSnapshot",
+        method="create_db_snapshot",
+        noun="snapshot",
+        timeout=timedelta(hours=3),
+        started=_started("DBSnapshot", "DBInstanceIdentifier", "DBSnapshotIdentifier"),
+        probe=_probe("describe_db_snapshots", "DBSnapshotIdentifier", "DBSnapshots"),
+        settled_by=_settled,
+        demo_handler="rdstui.demo.handlers.snapshots:create_db_snapshot",
+    ),
+    Operation(
+        name="CreateDBClusterSnapshot",
+        method="create_db_cluster_snapshot",
+        noun="snapshot",
+        timeout=timedelta(hours=3),
+        started=_started("DBClusterSnapshot", "DBClusterIdentifier", "DBClusterSnapshotIdentifier"),
+        probe=_probe("describe_db_cluster_snapshots", "DBClusterSnapshotIdentifier", "DBClusterSnapshots"),
+        settled_by=_settled,
+        demo_handler="rdstui.demo.handlers.snapshots:create_db_cluster_snapshot",
+    ),
+)

@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Callable
 
-from rdstui.demo.fidelity import aware_utc, keep_writerless, rds_backends, rds_event, region_backends
+from rdstui.demo.fidelity import (
+    aware_utc,
+    keep_writerless,
+    rds_backends,
+    rds_event,
+    region_backends,
+)
 
 # moto's own handlers, saved by `operations.install`: snapshots build on them.
 ORIGINALS: dict[str, Callable[[Any], Any]] = {}
@@ -14,7 +20,8 @@ ORIGINALS: dict[str, Callable[[Any], Any]] = {}
 def error(code: str, message: str) -> Exception:
     from moto.rds.exceptions import RDSClientError
 
-    return RDSClientError(code, message)
+    failure: Exception = RDSClientError(code, message)
+    return failure
 
 
 def state_error(kind: str, ident: str, status: str) -> Exception:

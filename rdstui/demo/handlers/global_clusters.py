@@ -70,7 +70,8 @@ class _GlobalMove:
         self.glob, self.target, self.old, self.data_loss = glob, target, old, data_loss
         self.status = "failing-over" if data_loss else "switching-over"
         self.t_name, self.t_region = target.db_cluster_identifier, target.region
-        self.o_name, self.o_region = (old.db_cluster_identifier, old.region) if old is not None else ("", "")
+        self.o_name: str = old.db_cluster_identifier if old is not None else ""
+        self.o_region: str = old.region if old is not None else ""
 
     def start(self, now: datetime) -> None:
         self.glob.status = self.status

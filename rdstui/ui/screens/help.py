@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.style import Style
@@ -11,15 +10,11 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from rdstui.ui import actions
-
-if TYPE_CHECKING:
-    from rdstui.ui.app import RdsApp
+from rdstui.ui.actions.keys import NODE_ACTIONS
 
 # (keys, what they do) by section; tests check every binding of the app and
 # the tree is listed here.
@@ -77,7 +72,7 @@ ACTION_NOTES = [
 
 def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     sections = list(HELP_SECTIONS)
-    node_actions = [(a.key, a.help) for a in actions.NODE_ACTIONS]
+    node_actions = [(a.key, a.help) for a in NODE_ACTIONS]
     sections.insert(1, ("Actions on the selected database", node_actions + ACTION_NOTES))
     return sections
 
@@ -161,34 +156,3 @@ class HelpScreen(ModalScreen[None]):
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)
-
-
-class FleetCommands(Provider):
-    """Jump to a database by name."""
-
-    @property
-    def console(self) -> RdsApp:
-        return self.app  # type: ignore[return-value]
-
-    def _targets(self) -> list[tuple[str, str, str]]:
-        """(text to match, help, key) for every database."""
-        found = []
-        for node in self.console.fleet_nodes():
-            if node.type.value == "standby":
-                continue
-            where = node.az or node.region
-            text = f"{node.id}"
-            found.append((text, f"{node.role.value} · {node.status} · {where} · {node.engine or ''}", node.key))
-        return found
-
-    async def discover(self) -> Hits:
-        for text, help_text, key in self._targets():
-            yield DiscoveryHit(f"Go to {text}", partial(self.console.jump_to, key), help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for text, help_text, key in self._targets():
-            command = f"Go to {text}"
-            score = matcher.match(command)
-            if score > 0:
-                yield Hit(score, matcher.highlight(command), partial(self.console.jump_to, key), help=help_text)

@@ -35,9 +35,11 @@ from textual.content import Content
 from textual.events import Key, Resize
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets.button import ButtonVariant
 
 from rdstui.core.actions import ActionPlan, Choice, InvalidChoice
-from rdstui.ui.render import Palette
+from rdstui.core.format import clean
+from rdstui.ui.palette import Palette
 
 LABEL_WIDTH = 8
 FOOT_HEIGHT = 2  # the typed-identifier line and the buttons line
@@ -46,8 +48,8 @@ FOOT_HEIGHT = 2  # the typed-identifier line and the buttons line
 class ChoiceButton(RadioButton):
     """A radio button that reads as chosen or not without colour (NO_COLOR, 16 colours, tmux)."""
 
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:  # noqa: N802 - Textual's name
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's name, read each render
         return "●" if self.value else "○"
 
 
@@ -74,13 +76,13 @@ def plan_summary(plan: ActionPlan, palette: Palette) -> RenderableType:
     warnings = [word for word, on in (("DATA LOSS", plan.data_loss), ("IRREVERSIBLE", plan.irreversible)) if on]
     if warnings:
         parts.append(Text(" " + " · ".join(warnings) + " ", palette.badge))
-    table.add_row(Text("Target", bold), Text(""), Text(target_line(plan)))
+    table.add_row(Text("Target", bold), Text(""), Text(clean(target_line(plan))))
     for index, line in enumerate(plan.effects):
-        table.add_row(Text("Happens" if index == 0 else "", bold), Text("•"), Text(line))
+        table.add_row(Text("Happens" if index == 0 else "", bold), Text("•"), Text(clean(line)))
     for index, line in enumerate(plan.costs):
         risky = plan.data_loss and "DATA LOSS" in line or line.startswith("irreversible")
         style = palette.bad if risky else palette.busy
-        table.add_row(Text("Costs" if index == 0 else "", bold), Text("•", style), Text(line, style))
+        table.add_row(Text("Costs" if index == 0 else "", bold), Text("•", style), Text(clean(line), style))
     parts.append(table)
     return Group(*parts)
 
@@ -100,7 +102,7 @@ def api_call_text(plan: ActionPlan, palette: Palette) -> RenderableType:
     where = f"  in {plan.region}" + (f" ({plan.send_region_why})" if plan.send_region_why else "")
     table.add_row(Text("API call", Style(bold=True)), Text(""), Text.assemble((plan.operation, palette.accent), (where, palette.muted)))
     for name, value in plan.params.items():
-        table.add_row(Text(""), Text(""), Padding(Text(f"{name}={value!r}", overflow="fold"), (0, 0, 0, 2)))
+        table.add_row(Text(""), Text(""), Padding(Text(clean(f"{name}={value!r}"), overflow="fold"), (0, 0, 0, 2)))
     return table
 
 
@@ -108,7 +110,7 @@ def option_detail(choice: Choice, palette: Palette) -> Text:
     option = choice.option()
     if not option.detail:
         return Text("")
-    return Text(option.detail, palette.bad if option.data_loss else palette.muted)
+    return Text(clean(option.detail), palette.bad if option.data_loss else palette.muted)
 
 
 class ActionModal(ModalScreen[Decision]):
@@ -170,15 +172,17 @@ class ActionModal(ModalScreen[Decision]):
     def compose(self) -> ComposeResult:
         plan = self.plan
         with Vertical(id="action-dialog") as dialog:
-            dialog.border_title = plan.title
+            dialog.border_title = Content(clean(plan.title))
             with VerticalScroll(id="action-body", can_focus=False):
                 yield Static(id="summary")
                 for choice in plan.choices:
-                    yield Label(choice.label, classes="field-label")
+                    yield Label(Content(choice.label), classes="field-label")
                     yield RadioSet(
                         *(
                             ChoiceButton(
-                                Content.styled(option.label, "bold $text-error") if option.data_loss else option.label,
+                                Content.styled(clean(option.label), "bold $text-error")
+                                if option.data_loss
+                                else Content(clean(option.label)),
                                 value=option.value == choice.selected,
                             )
                             for option in choice.options
@@ -196,7 +200,7 @@ class ActionModal(ModalScreen[Decision]):
             with Vertical(id="foot"):
                 if plan.confirm_phrase is not None:
                     with Horizontal(id="phrase-row"):
-                        yield Label(f"Type {plan.confirm_phrase} to confirm: ")
+                        yield Label(Content(f"Type {clean(plan.confirm_phrase)} to confirm: "))
                         yield Input(id="phrase", compact=True, select_on_focus=False)
                 with Horizontal(id="buttons"):
                     yield Static(self._hint(), id="hint")
@@ -231,7 +235,7 @@ class ActionModal(ModalScreen[Decision]):
         body = self.query_one("#action-body", VerticalScroll)
         self.query_one("#hint", Static).update(self._hint(more=body.max_scroll_y > 0))
 
-    def _variant(self) -> str:
+    def _variant(self) -> ButtonVariant:
         if self.plan.data_loss or self.plan.irreversible:
             return "error"
         if self.plan.confirm_phrase is not None:
@@ -247,7 +251,7 @@ class ActionModal(ModalScreen[Decision]):
     def _redraw(self) -> None:
         plan = self.plan
         dialog = self.query_one("#action-dialog")
-        dialog.border_title = plan.title
+        dialog.border_title = Content(clean(plan.title))
         dialog.set_class(plan.data_loss or plan.irreversible, "-danger")
         dialog.set_class(plan.confirm_phrase is None and not plan.data_loss, "-safe")
         self.query_one("#summary", Static).update(plan_summary(plan, self.palette))
@@ -259,7 +263,7 @@ class ActionModal(ModalScreen[Decision]):
         self.query_one("#call", Static).update(api_call_text(plan, self.palette))
         confirm = self.query_one("#confirm", Button)
         confirm.label = plan.verb
-        confirm.variant = self._variant()  # type: ignore[assignment]
+        confirm.variant = self._variant()
         confirm.disabled = not self.can_confirm
         self._fit(self.size.height or self.app.size.height)
         focused = self.focused
@@ -267,8 +271,9 @@ class ActionModal(ModalScreen[Decision]):
             self.call_after_refresh(focused.scroll_visible, animate=False)  # the text above it changed
 
     def _show(self, selector: str, content: Text | str | None) -> None:
+        """Plain text always: a typed name or AWS's words are never markup."""
         widget = self.query_one(selector, Static)
-        widget.update(content or "")
+        widget.update(content if isinstance(content, Text) else Text(clean(content or "")))
         widget.set_class(not content, "-empty")
 
     def action_scroll_body(self, pages: int) -> None:

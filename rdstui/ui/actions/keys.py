@@ -53,13 +53,6 @@ NODE_ACTIONS: list[NodeAction] = [
     ),
 ]
 
-RESERVED_KEYS = {action.key: action.kind.value for action in NODE_ACTIONS}
-
-
-def find(kind: str) -> NodeAction | None:
-    return next((action for action in NODE_ACTIONS if action.kind.value == kind), None)
-
-
 def bindings() -> list[Binding]:
     found: list[Binding] = []
     for action in NODE_ACTIONS:

@@ -1,32 +1,33 @@
-"""The header line: who and where, region health, freshness, READ-ONLY."""
+"""The header line: who and where, region health, freshness, READ-ONLY (pure: Rich Text out)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 
 from rich.style import Style
 from rich.text import Text
 
-from rdstui.core.format import duration
+from rdstui.core.format import clean, duration
 from rdstui.core.model import RegionState
-from rdstui.ui.render import Palette, cut, elide
+from rdstui.ui.palette import Palette
+from rdstui.ui.text import cut, elide
 
 MAX_PROBLEM_LINES = 3
 
 
-@dataclass
+@dataclass(frozen=True)
 class HeaderState:
     label: str = ""
     account_id: str | None = None
-    regions: list[RegionState] = field(default_factory=list)
+    regions: tuple[RegionState, ...] = ()
     read_only: bool = False
     connecting: bool = True
-    polling: bool = False
     setup_error: str | None = None
-    poll_error: str | None = None  # the whole poll failed (a bug or an outage)
-    metrics_errors: dict[str, str] = field(default_factory=dict)  # region -> CloudWatch failure
-    events_errors: dict[str, str] = field(default_factory=dict)
+    poll_error: str | None = None  # watching the fleet stopped (a bug or an outage)
+    metrics_errors: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # region -> one line
 
 
 def _since(moment: datetime | None, now: datetime) -> str:
@@ -35,7 +36,7 @@ def _since(moment: datetime | None, now: datetime) -> str:
     return duration(max(0.0, (now - moment).total_seconds()))
 
 
-def last_success(regions: list[RegionState]) -> datetime | None:
+def last_success(regions: tuple[RegionState, ...]) -> datetime | None:
     times = [state.polled_at for state in regions if state.polled_at is not None]
     return max(times) if times else None
 
@@ -77,7 +78,7 @@ def _left(state: HeaderState, palette: Palette, account: bool) -> Text:
     left = Text()
     left.append(" rdstui ", Style(bold=True, reverse=True))
     left.append(" ")
-    left.append(elide(state.label or "-", 20), Style(bold=True))
+    left.append(elide(clean(state.label) or "-", 20), Style(bold=True))
     if state.account_id and account:
         left.append(f" {state.account_id}", palette.muted)
     left.append("  ")
@@ -91,8 +92,6 @@ def _right(state: HeaderState, now: datetime, palette: Palette, words: bool) -> 
     elif state.connecting:
         right.append("connecting…", palette.busy)
     else:
-        if state.polling:
-            right.append("⟳ ", palette.busy)
         moment = last_success(state.regions)
         if moment is not None and words:
             right.append("updated ", palette.muted)
@@ -143,22 +142,22 @@ def problem_lines(state: HeaderState, now: datetime, width: int, palette: Palett
     if state.setup_error:
         return problems  # the body says it in full
     if state.poll_error:
-        problems.append(Text(cut(f" ✗ poll failed: {state.poll_error}", width), palette.bad))
+        problems.append(Text(cut(clean(f" ✗ watching the fleet stopped: {state.poll_error}"), width), palette.bad))
     failing_ = [r for r in state.regions if failing(r)]
     for region in failing_:
         shown = f"data from {_since(region.polled_at, now)} ago" if region.polled_at else "no data"
         line = Text(f" ✗ {region.name} ", palette.bad)
         line.append(f"({shown}): ", palette.busy)
-        line.append(region.error or "failed")
+        line.append(clean(region.error or "failed"))
         if line.cell_len > width:
             line.truncate(width - 1)
             line.append("…")
         problems.append(line)
-    for region, error in sorted(state.metrics_errors.items()):
-        if any(r.name == region for r in failing_):
+    for name, error in sorted(state.metrics_errors.items()):
+        if any(r.name == name for r in failing_):
             continue  # the region line already says it is failing
-        line = Text(f" ⚠ {region} metrics: ", palette.busy)
-        line.append(error)
+        line = Text(f" ⚠ {name} metrics: ", palette.busy)
+        line.append(clean(error))
         line.truncate(width)
         problems.append(line)
     if len(problems) > MAX_PROBLEM_LINES:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -11,21 +12,22 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
+from rdstui.core.arns import arn_identifier, arn_region
 from rdstui.core.backups import BackupPosture
 from rdstui.core.catalog import gauge
 from rdstui.core.facts import facts
-from rdstui.core.format import age, bytes_, duration
-from rdstui.core.metrics import MetricStore, SeriesKey
+from rdstui.core.format import age, bytes_, clean, duration
+from rdstui.core.metrics import SeriesKey
 from rdstui.core.model import Fleet, Node, NodeType, RegionState, Role
-from rdstui.core.arns import arn_identifier, arn_region
-from rdstui.ui.render import Palette, display_role, lag_level
+from rdstui.core.words import lag_level, role_word
+from rdstui.ui.palette import Palette
 
 KEY_WIDTH = 11
 _CONSOLE = Console(width=200, file=io.StringIO(), color_system=None)  # only for Text.wrap
 TWO_COLUMNS_FROM = 72  # cells: below this every field gets its own line
 
 
-@dataclass
+@dataclass(frozen=True)
 class PostureView:
     """The backup posture as the pane knows it right now."""
 
@@ -36,12 +38,11 @@ class PostureView:
     fetched_at: datetime | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class DetailContext:
     node: Node
     fleet: Fleet
     region: RegionState | None
-    store: MetricStore
     posture: PostureView
     now: datetime
     warning: float
@@ -82,7 +83,7 @@ def ref(value: str | None, home_region: str) -> str:
     return value
 
 
-_FACT_STYLE = {
+_FACT_STYLE: dict[str, Callable[[Palette], Style]] = {
     "ok": lambda palette: palette.ok,
     "info": lambda palette: Style(),
     "warning": lambda palette: palette.busy,
@@ -90,9 +91,9 @@ _FACT_STYLE = {
 }
 
 
-def latest(store: MetricStore, node: Node, metric: str) -> float | None:
-    point = store.latest(SeriesKey(node.region, metric, node.id))
-    return point[1] if point else None
+def latest(fleet: Fleet, node: Node, metric: str) -> float | None:
+    held = fleet.series.get(SeriesKey(node.region, metric, node.id))
+    return held[-1][1] if held else None
 
 
 class Lines:
@@ -106,7 +107,7 @@ class Lines:
     def add(self, key: str, value: str | Text | None, wide: bool = False) -> None:
         if value is None or value == "":
             return
-        self.items.append((key, value if isinstance(value, Text) else Text(str(value)), wide))
+        self.items.append((key, value if isinstance(value, Text) else Text(clean(value)), wide))
 
     def _cell(self, key: str, value: Text, width: int) -> Text:
         line = Text(key.ljust(KEY_WIDTH)[:KEY_WIDTH], self.palette.muted)
@@ -166,11 +167,11 @@ class Lines:
 def title(ctx: DetailContext) -> Text:
     node, palette = ctx.node, ctx.palette
     text = Text()
-    text.append(node.id, Style(bold=True))
+    text.append(clean(node.id), Style(bold=True))
     text.append("  ")
-    text.append(display_role(node), palette.muted)
+    text.append(role_word(ctx.fleet.node(node.key) or node, ctx.parent), palette.muted)
     text.append(" · ")
-    text.append(node.status, palette.status(node.status))
+    text.append(clean(node.status), palette.status(node.status))
     if ctx.region is not None and not ctx.region.ok and node.type is not NodeType.EXTERNAL:
         when = age(ctx.region.polled_at, ctx.now) if ctx.region.polled_at else "never"
         text.append(f"  ⚠ {node.region} failed; data from {when}", palette.busy)
@@ -229,15 +230,15 @@ def _instance(ctx: DetailContext, lines: Lines) -> None:
 
 def _instance_load(ctx: DetailContext, lines: Lines) -> None:
     node = ctx.node
-    storage = gauge(node, "storage", ctx.fleet)
-    free = latest(ctx.store, node, storage.series.metric) if storage.series else None
+    storage = gauge(node, "storage", ctx.parent)
+    free = latest(ctx.fleet, node, storage.series.metric) if storage.series else None
     if free is not None:
         lines.add("Free", f"{bytes_(free)} {storage.label.removeprefix('free ')} ({storage.series.metric})")  # type: ignore[union-attr]
     load = []
-    cpu = latest(ctx.store, node, "CPUUtilization")
-    conns = latest(ctx.store, node, "DatabaseConnections")
-    acu = latest(ctx.store, node, "ServerlessDatabaseCapacity")
-    share = latest(ctx.store, node, "ACUUtilization")
+    cpu = latest(ctx.fleet, node, "CPUUtilization")
+    conns = latest(ctx.fleet, node, "DatabaseConnections")
+    acu = latest(ctx.fleet, node, "ServerlessDatabaseCapacity")
+    share = latest(ctx.fleet, node, "ACUUtilization")
     if cpu is not None:
         load.append(f"CPU {cpu:.0f}%")
     if conns is not None:
@@ -252,7 +253,7 @@ def _cluster(ctx: DetailContext, lines: Lines) -> None:
     node, raw = ctx.node, ctx.node.raw
     lines.add("Engine", _engine(node))
     members = [child for child in node.children if child.type is NodeType.INSTANCE]
-    classes = sorted({m.raw.get("DBInstanceClass") for m in members if m.raw.get("DBInstanceClass")})
+    classes = sorted({str(m.raw["DBInstanceClass"]) for m in members if m.raw.get("DBInstanceClass")})
     lines.add("Class", raw.get("DBClusterInstanceClass") or ", ".join(classes) or "-")
     zones = raw.get("AvailabilityZones") or []
     lines.add("Region", node.region)
@@ -337,7 +338,7 @@ def _posture(ctx: DetailContext, lines: Lines) -> None:
         lines.add("Backups", Text(f"reading backup posture{note}…", palette.muted), wide=True)
         return
     if view.state == "error" or view.posture is None:
-        lines.add("Backups", Text(f"backup posture unavailable: {view.error}", palette.busy), wide=True)
+        lines.add("Backups", Text(clean(f"backup posture unavailable: {view.error}"), palette.busy), wide=True)
         return
     posture = view.posture
     backups = Text()
@@ -390,12 +391,12 @@ def detail_text(ctx: DetailContext) -> Text:
     else:
         _external(ctx, lines)
     for fact in facts(ctx.node, ctx.fleet):
-        lines.add(fact.label, Text(fact.text, _FACT_STYLE[fact.level](ctx.palette)), wide=True)
+        lines.add(fact.label, Text(clean(fact.text), _FACT_STYLE[fact.level](ctx.palette)), wide=True)
     for note in ctx.node.notes:
-        lines.add("Note", Text(note, ctx.palette.busy), wide=True)
+        lines.add("Note", Text(clean(note), ctx.palette.busy), wide=True)
     region = ctx.region
     if region is not None and not region.ok and region.error and kind is not NodeType.EXTERNAL:
-        lines.add("Region", Text(f"{region.name} failed: {region.error}", ctx.palette.busy), wide=True)
+        lines.add("Region", Text(clean(f"{region.name} failed: {region.error}"), ctx.palette.busy), wide=True)
     _posture(ctx, lines)
     if kind is NodeType.INSTANCE:
         _instance_load(ctx, lines)
@@ -405,20 +406,3 @@ def detail_text(ctx: DetailContext) -> Text:
     text.append("\n")
     text.append_text(lines.render())
     return text
-
-
-def posture_owner(node: Node, parent: Node | None) -> Node | None:
-    """Whose backups answer for `node`: members' cluster, a standby's primary,
-    a global database's primary cluster."""
-    if node.type is NodeType.EXTERNAL:
-        return None
-    if node.type is NodeType.STANDBY:
-        return parent
-    if node.type is NodeType.INSTANCE and node.is_cluster_member:
-        return parent if parent is not None and parent.type is NodeType.CLUSTER else None
-    if node.type is NodeType.GLOBAL_CLUSTER:
-        primary = next(
-            (c for c in node.children if c.type is NodeType.CLUSTER and c.role is Role.PRIMARY), None
-        )
-        return primary
-    return node

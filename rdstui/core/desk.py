@@ -1,0 +1,188 @@
+"""The action desk: every action of a session, from key to settled, in one place.
+
+    desk = ActionDesk(factory, audit, read_only=False)
+    result = desk.plan(kind, node, fleet)   # an ActionPlan for the confirmation, or a Refusal (audited)
+    desk.cancelled(plan)                    # the user said no (audited)
+    refused = desk.begin(plan)              # in flight from now: a second keypress is refused
+    sent = await desk.send(plan)            # audited "sent" before the call, then its outcome
+    settled = await desk.follow(fleet)      # after each new fleet: what has finished
+
+The UI shows the confirmation, the progress and the results; the desk decides
+what may be sent, sends it (one call, one try), writes the audit log and
+follows it until it settles. Nothing leaves the desk unaudited: if the "sent"
+line can't be written, the call is not made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from rdstui.core.action_exec import Outcome, ReadOnlyGuard, execute
+from rdstui.core.action_tracker import ActionTracker, Settled, Tracked
+from rdstui.core.actions import ActionKind, ActionPlan, Refusal, plan
+from rdstui.core.arns import arn_region, parse_arn
+from rdstui.core.audit import AuditLog
+from rdstui.core.model import Event, Fleet, Node
+from rdstui.core.session import SessionFactory
+
+CONSOLE_SOURCE = "rdstui"  # Event.source_type of the console's own lines
+AUDIT_REFUSED = "AuditLog"
+LINES_KEPT = 100
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What became of a confirmed action: the outcome, and the line to show."""
+
+    plan: ActionPlan
+    outcome: Outcome
+    line: str  # "failover of orders-pg started: it is rebooting", or what failed
+
+
+class ActionDesk:
+    def __init__(
+        self,
+        factory: SessionFactory,
+        audit: AuditLog | None,
+        *,
+        read_only: bool = False,
+        read_only_source: str | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        """`read_only_source` says why read-only holds for the whole session ("--read-only",
+        a config file line); then it can't be switched off. None: it may be."""
+        self.factory = factory
+        self.audit = audit
+        self.clock = clock
+        self.tracker = ActionTracker(clock)
+        self.guard = ReadOnlyGuard(read_only or read_only_source is not None).install(factory)
+        self.read_only_source = read_only_source
+        self.lines: list[Event] = []  # the console's own lines, newest last
+        self.snapshot_names: set[str] = set()  # names used this session: never proposed twice
+        self._offered: dict[tuple[str, ActionKind], bool] = {}
+        self._offered_fleet: Fleet | None = None
+
+    # -- read-only ---------------------------------------------------------------
+
+    @property
+    def read_only(self) -> bool:
+        return self.guard.enabled
+
+    def set_read_only(self, on: bool) -> bool:
+        """The session's switch; False when it can't be turned off (the settings hold it on)."""
+        if not on and self.read_only_source is not None:
+            return False
+        self.guard.enabled = on
+        return True
+
+    @property
+    def read_only_why(self) -> str:
+        """Where read-only comes from: "--read-only", a config file line, the palette."""
+        return self.read_only_source or "turned on from the command palette"
+
+    @property
+    def read_only_reason(self) -> str:
+        return f"the console is read-only ({self.read_only_why}): nothing that changes a database can be sent"
+
+    # -- keys ----------------------------------------------------------------------
+
+    def offered(self, kind: ActionKind, node: Node | None, fleet: Fleet | None) -> bool | None:
+        """The key on `node`: True offered, None greyed (in flight), False hidden."""
+        if node is None or fleet is None or self.read_only:
+            return False
+        if fleet is not self._offered_fleet:
+            self._offered, self._offered_fleet = {}, fleet
+        key = (node.key, kind)
+        if key not in self._offered:
+            self._offered[key] = isinstance(plan(kind, node, fleet), ActionPlan)
+        if not self._offered[key]:
+            return False
+        if any(item.plan.action is kind for item in self.tracker.in_flight(node.key)):
+            return None
+        return True
+
+    def plan(self, kind: ActionKind, node: Node, fleet: Fleet | None) -> ActionPlan | Refusal:
+        """What the key would send on `node`, or why not (a refusal is audited)."""
+        if self.read_only:
+            return self._refuse(Refusal(kind, self.read_only_reason, node.key, node.id), node)
+        for item in self.tracker.in_flight(node.key):  # before planning: "rebooting" says less
+            busy = self.tracker.busy(item.plan.target.key, kind)
+            if busy is not None:
+                return self._refuse(busy, node)
+        result = plan(kind, node, fleet, now=self.clock(), snapshots=self.snapshot_names)
+        if isinstance(result, Refusal):
+            return self._refuse(result, node)
+        busy = self.tracker.busy(result.target.key, result.action)
+        return self._refuse(busy, node) if busy is not None else result
+
+    def _refuse(self, refusal: Refusal, node: Node | None) -> Refusal:
+        if self.audit is not None:
+            self.audit.refused(refusal, node)
+        return refusal
+
+    def cancelled(self, plan: ActionPlan) -> None:
+        if self.audit is not None:
+            self.audit.cancelled(plan)
+
+    # -- sending -------------------------------------------------------------------
+
+    def begin(self, plan: ActionPlan) -> Refusal | None:
+        """In flight from now (before the call goes out), so a second keypress is refused."""
+        began = self.tracker.begin(plan)
+        if isinstance(began, Refusal):
+            return self._refuse(began, None)
+        if plan.name is not None:
+            self.snapshot_names.add(plan.name.value)
+        return None
+
+    async def send(self, plan: ActionPlan) -> Sent:
+        """The one call, audited before ("sent") and after; `begin` first."""
+        if self.audit is not None:
+            self.audit.sending(plan)
+            if self.audit.last_error:
+                self.tracker.cancel(plan)
+                message = f"{self.audit.last_error}: an action that can't be audited is not sent"
+                outcome = Outcome(False, message, AUDIT_REFUSED, sent=False)
+                self._line(plan, message)
+                return Sent(plan, outcome, message)
+        outcome = await execute(self.factory, plan, read_only=self.read_only)
+        if self.audit is not None:
+            self.audit.attempt(plan, outcome)
+        failure = self.tracker.sent(plan, outcome)
+        line = outcome.message if outcome.ok else (failure or outcome.message)
+        self._line(plan, line)
+        return Sent(plan, outcome, line)
+
+    # -- following -----------------------------------------------------------------
+
+    async def follow(self, fleet: Fleet) -> list[Settled]:
+        """Check what is in flight against a new fleet (and read the snapshots being made)."""
+        if not self.tracker.in_flight():
+            return []
+        settled = self.tracker.observe(fleet)
+        settled += await self.tracker.probe(self.factory)
+        for done in settled:
+            self._line(done.plan, done.line)
+        return settled
+
+    def in_flight(self, node_key: str | None = None) -> list[Tracked]:
+        return self.tracker.in_flight(node_key)
+
+    def busy_regions(self) -> set[str]:
+        """Where actions in flight change things (sent to, target, the clusters a global move
+        involves): those regions are polled faster."""
+        regions: set[str] = set()
+        for item in self.tracker.in_flight():
+            regions |= {item.plan.region, item.plan.target.region}
+            regions |= {arn_region(v) for v in item.plan.follow.values() if isinstance(v, str) and parse_arn(v)}
+        return regions
+
+    def _line(self, plan: ActionPlan, message: str) -> None:
+        self.lines.append(Event(self.clock(), plan.region, plan.target.id, CONSOLE_SOURCE, message))
+        del self.lines[:-LINES_KEPT]

@@ -1,0 +1,262 @@
+"""Watching a fleet: each polled region on its own loop, one immutable snapshot a cycle.
+
+    watch = FleetWatch(factory, regions, account_id=...)
+    async for fleet in watch.fleets():      # a new Fleet each time a region finishes a step
+        show(fleet)
+    watch.refresh()                         # "refresh now": wakes every region's loop
+    watch.hurry({"us-east-1"})              # an action is in flight there: poll it faster
+
+A region's loop describes its databases (and reads its events) every `refresh`
+seconds and its CloudWatch series every `metrics_refresh`; it never overlaps
+itself, and it never waits for another region: a throttled, failing or slow
+region delays only its own refresh (its RegionState says how stale its last
+good data is). After each step a loop publishes a `RegionSnapshot`; the watch
+joins the latest snapshot of every region into a new `Fleet` (topology across
+regions, lags, series, events) and hands it out. Nothing handed out is ever
+changed afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from types import MappingProxyType
+
+from rdstui.core import errors
+from rdstui.core.catalog import fleet_series, lag_series, rpo_series
+from rdstui.core.discovery import describe_region
+from rdstui.core.events import fetch_region_events, merge
+from rdstui.core.metrics import MetricStore, SeriesKey, fetch_metrics
+from rdstui.core.model import Event, Fleet, RegionState, Series, walk_with_parents
+from rdstui.core.session import SessionFactory
+from rdstui.core.topology import Described, build_topology
+
+EVENTS_WINDOW = timedelta(days=1)  # what the first read of a region's events covers
+HURRIED = 4.0  # seconds between a region's polls while an action is in flight there
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    refresh: float = 30.0  # seconds between a region's describes (and event reads)
+    metrics_refresh: float = 60.0  # seconds between its CloudWatch reads
+
+
+@dataclass(frozen=True)
+class RegionSnapshot:
+    """Everything one region has told so far, as of its last step."""
+
+    state: RegionState
+    described: Described | None = None  # the last good describes (kept while the region fails)
+    series: Mapping[SeriesKey, Series] = field(default_factory=lambda: MappingProxyType({}))
+    metrics_error: str | None = None
+    metrics_at: datetime | None = None  # the last CloudWatch read that answered
+    events: tuple[Event, ...] = ()  # newest first
+    events_error: str | None = None
+    events_loaded: bool = False
+
+
+class RegionLoop:
+    """One region's describes, metrics and events, on its own schedule."""
+
+    def __init__(
+        self,
+        factory: SessionFactory,
+        region: str,
+        schedule: Schedule,
+        *,
+        account_id: str | None,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.factory = factory
+        self.region = region
+        self.schedule = schedule
+        self.account_id = account_id
+        self.clock = clock
+        self.store = MetricStore()
+        self.snapshot = RegionSnapshot(RegionState(region))
+        self.hurried = False
+        self._wake = asyncio.Event()
+        self._metrics_due = True
+        self._events_at: datetime | None = None  # the last event read without error
+
+    def wake(self, *, metrics: bool = True) -> None:
+        """Start the next cycle now (and read CloudWatch in it when `metrics`)."""
+        self._metrics_due = self._metrics_due or metrics
+        self._wake.set()
+
+    async def run(self, publish: Callable[[RegionSnapshot], None]) -> None:
+        while True:
+            self._wake.clear()  # a wake during the cycle starts the next one at once
+            await self.describe(publish)
+            if self._metrics_due:
+                await self.read_metrics(publish)
+            await self._sleep()
+
+    async def _sleep(self) -> None:
+        interval = min(self.schedule.refresh, HURRIED) if self.hurried else self.schedule.refresh
+        try:
+            await asyncio.wait_for(self._wake.wait(), interval)
+        except asyncio.TimeoutError:
+            pass
+        due = self.snapshot.metrics_at is None or (
+            self.clock() - self.snapshot.metrics_at
+        ).total_seconds() >= self.schedule.metrics_refresh - 1
+        self._metrics_due = self._metrics_due or due
+
+    async def describe(self, publish: Callable[[RegionSnapshot], None], *, events: bool = True) -> None:
+        """Describes and events, together; one snapshot published."""
+        asked_at = self.clock()
+        state = replace(self.snapshot.state, attempted_at=asked_at)
+        described, read = await asyncio.gather(
+            self._describe(), self._events(asked_at) if events else _nothing(), return_exceptions=True
+        )
+        snapshot = self.snapshot
+        if isinstance(described, BaseException):
+            state = replace(state, ok=False, error=errors.describe(described, self.factory.sso_profile))
+        else:
+            state = replace(state, ok=True, error=None, polled_at=self.clock(), notes=tuple(described.notes))
+            snapshot = replace(snapshot, described=described)
+        if isinstance(read, BaseException):
+            snapshot = replace(snapshot, events_error=errors.describe(read, self.factory.sso_profile))
+        elif read is not None:
+            snapshot = replace(snapshot, events=read, events_error=None, events_loaded=True)
+            self._events_at = asked_at
+        self.snapshot = replace(snapshot, state=state)
+        publish(self.snapshot)
+
+    async def _describe(self) -> Described:
+        return await describe_region(self.factory, self.region)
+
+    async def _events(self, asked_at: datetime) -> tuple[Event, ...]:
+        since = self._events_at - timedelta(minutes=2) if self._events_at else asked_at - EVENTS_WINDOW
+        fresh = await fetch_region_events(self.factory, self.region, since=since, until=asked_at)
+        return tuple(merge(list(self.snapshot.events), fresh))
+
+    def series_wanted(self) -> list[SeriesKey]:
+        """This region's series, from its own describes (global members name their primary by ARN)."""
+        described = self.snapshot.described
+        if described is None:
+            return []
+        topology = build_topology([described], account_id=self.account_id)
+        return [key for key in fleet_series(topology.roots) if key.region == self.region]
+
+    async def read_metrics(self, publish: Callable[[RegionSnapshot], None]) -> None:
+        self._metrics_due = False
+        keys = self.series_wanted()
+        self.store.forget(keys)
+        if not keys:
+            if self.snapshot.described is not None:  # nothing to read is a read done
+                self.snapshot = replace(self.snapshot, series=self.store.view(), metrics_error=None, metrics_at=self.clock())
+            return
+        result = await fetch_metrics(self.factory, keys, self.store, now=self.clock())
+        error = result.errors.get(self.region)
+        metrics_at = self.snapshot.metrics_at if error else self.clock()
+        self.snapshot = replace(
+            self.snapshot, series=self.store.view(), metrics_error=error, metrics_at=metrics_at
+        )
+        publish(self.snapshot)
+
+
+class FleetWatch:
+    """The regions' loops, and the Fleet their latest snapshots make together."""
+
+    def __init__(
+        self,
+        factory: SessionFactory,
+        regions: Iterable[str],
+        *,
+        schedule: Schedule = Schedule(),
+        account_id: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.factory = factory
+        self.regions = list(dict.fromkeys(regions))
+        self.account_id = account_id
+        self.loops = {
+            name: RegionLoop(factory, name, schedule, account_id=account_id, clock=clock) for name in self.regions
+        }
+        self.fleet: Fleet = assemble([loop.snapshot for loop in self.loops.values()], account_id)
+
+    async def once(self, *, metrics: bool = True) -> Fleet:
+        """Every region once (describes and metrics, no events), concurrently: `rdstui status`."""
+
+        async def one(loop: RegionLoop) -> None:
+            await loop.describe(_ignore, events=False)
+            if metrics:
+                await loop.read_metrics(_ignore)
+
+        await asyncio.gather(*(one(loop) for loop in self.loops.values()))
+        self.fleet = assemble([loop.snapshot for loop in self.loops.values()], self.account_id)
+        return self.fleet
+
+    def refresh(self) -> None:
+        """Every region polls now, CloudWatch included."""
+        for loop in self.loops.values():
+            loop.wake()
+
+    def hurry(self, regions: set[str]) -> None:
+        """Poll these regions every few seconds (an action is in flight there); the rest as scheduled."""
+        for name, loop in self.loops.items():
+            if loop.hurried != (name in regions):
+                loop.hurried = name in regions
+                if loop.hurried:
+                    loop.wake(metrics=False)
+
+    async def fleets(self) -> AsyncIterator[Fleet]:
+        """Run every region's loop; yield a new Fleet each time one of them publishes."""
+        queue: asyncio.Queue[RegionSnapshot] = asyncio.Queue()
+        tasks = [asyncio.create_task(loop.run(queue.put_nowait)) for loop in self.loops.values()]
+        try:
+            while True:
+                await queue.get()
+                while not queue.empty():  # several regions answered at once: one Fleet for all
+                    queue.get_nowait()
+                self.fleet = assemble([loop.snapshot for loop in self.loops.values()], self.account_id)
+                yield self.fleet
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _ignore(_snapshot: RegionSnapshot) -> None:
+    """A publish that drops the snapshot (`once` reads them at the end)."""
+
+
+async def _nothing() -> None:
+    return None
+
+
+def assemble(snapshots: list[RegionSnapshot], account_id: str | None) -> Fleet:
+    """One Fleet from every region's latest snapshot: pure, for the watch and for replays."""
+    described = [s.described for s in snapshots if s.described is not None]
+    topology = build_topology(described, polled=[s.state.name for s in snapshots], account_id=account_id)
+    series: dict[SeriesKey, Series] = {}
+    for snapshot in snapshots:
+        series.update(snapshot.series)
+    lags: dict[str, float] = {}
+    rpo_lags: dict[str, float] = {}
+    for node, parent in walk_with_parents(topology.roots):
+        for table, key in ((lags, lag_series(node, parent)), (rpo_lags, rpo_series(node, parent))):
+            held = series.get(key) if key is not None else None
+            if held:
+                table[node.key] = held[-1][1]
+    return Fleet(
+        regions=tuple(s.state for s in snapshots),
+        roots=topology.roots,
+        account_id=account_id,
+        lags=MappingProxyType(lags),
+        rpo_lags=MappingProxyType(rpo_lags),
+        notices=topology.notices,
+        series=MappingProxyType(series),
+        events=tuple(merge([], [event for s in snapshots for event in s.events])),
+        metrics_errors=MappingProxyType({s.state.name: s.metrics_error for s in snapshots if s.metrics_error}),
+        events_errors=MappingProxyType({s.state.name: s.events_error for s in snapshots if s.events_error}),
+        events_loaded=all(s.events_loaded for s in snapshots),
+    )

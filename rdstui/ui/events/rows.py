@@ -1,0 +1,38 @@
+"""One line of the events pane (pure: Rich Text out)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from rich.style import Style
+from rich.text import Text
+
+from rdstui.core.desk import CONSOLE_SOURCE
+from rdstui.core.format import clean, duration
+from rdstui.core.model import Event
+from rdstui.ui.palette import Palette
+from rdstui.ui.text import cut, elide
+
+WIDE_FROM = 110  # cells: the date and the region show from here
+
+
+def event_row(event: Event, *, marked: bool, now: datetime, palette: Palette, width: int) -> Text:
+    """time, age, (region), source, message: cut to `width`, the message last."""
+    wide = width >= WIDE_FROM
+    source_width = 24 if wide else 20
+    when = event.time.astimezone(timezone.utc)
+    ago = duration(max(0.0, (now - when).total_seconds()))
+    row = Text()
+    row.append("▶" if marked else " ", palette.accent)
+    row.append(f"{when:%m-%d %H:%M} " if wide else f"{when:%H:%M} ", palette.accent if marked else Style())
+    row.append(f"{ago:>6} ", palette.muted)
+    if wide:
+        row.append(f"{event.region:<14} ", palette.muted)
+    source = elide(clean(event.source_id), source_width).ljust(source_width)
+    row.append(source + " ", palette.accent if marked else Style(bold=True))
+    room = width - row.cell_len
+    if event.source_type == CONSOLE_SOURCE:  # the console's own line: an action sent, failed, settled
+        row.append(cut(f"rdstui: {clean(event.message)}", room), palette.busy + Style(bold=True))
+    else:
+        row.append(cut(clean(event.message), room), palette.accent if marked else Style())
+    return row

@@ -1,0 +1,43 @@
+"""The `/` filter over the tree: every word must match; matches keep their ancestors."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rdstui.core.model import Node
+
+
+def matches(node: Node, terms: list[str]) -> bool:
+    """Every term is found in the identifier, engine, region/AZ, status or role."""
+    fields = " ".join(
+        part
+        for part in (
+            node.id,
+            node.engine or "",
+            node.engine_version or "",
+            node.region,
+            node.az or "",
+            node.status,
+            node.role.value,
+        )
+    ).lower()
+    return all(term in fields for term in terms)
+
+
+def filter_roots(roots: tuple[Node, ...], text: str) -> tuple[tuple[Node, ...], frozenset[str] | None]:
+    """Copies of the matching nodes and their ancestors, in the same order, and the keys
+    that matched; (roots, None) when there is nothing to filter by."""
+    terms = text.lower().split()
+    if not terms:
+        return roots, None
+    found: set[str] = set()
+
+    def visit(node: Node) -> Node | None:
+        kept = tuple(copy for copy in (visit(child) for child in node.children) if copy is not None)
+        if matches(node, terms):
+            found.add(node.key)
+        elif not kept:
+            return None
+        return replace(node, children=kept) if kept != node.children else node
+
+    return tuple(copy for copy in (visit(root) for root in roots) if copy is not None), frozenset(found)

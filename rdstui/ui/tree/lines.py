@@ -1,0 +1,156 @@
+"""One line of the topology tree: id, role, status, place, sparkline, latest lag (pure Rich Text)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from rich.style import Style
+from rich.text import Text
+
+from rdstui.core.format import duration
+from rdstui.core.model import Node, NodeType, Replication
+from rdstui.core.words import lag_level
+from rdstui.ui.palette import Palette
+from rdstui.ui.text import cut, elide
+
+SPARK_CHARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(
+    values: Sequence[float],
+    width: int,
+    *,
+    warning: float,
+    critical: float,
+    palette: Palette,
+    floor: float = 1.0,
+) -> Text:
+    """`width` block characters, oldest left; each the worst value of its slice,
+    scaled from 0 to max(peak, floor) and coloured by the lag thresholds."""
+    text = Text()
+    if width <= 0:
+        return text
+    if not values:
+        return Text(" " * width)
+    if len(values) > width:
+        buckets: list[float] = []
+        size = len(values) / width
+        for index in range(width):
+            chunk = values[int(index * size) : max(int((index + 1) * size), int(index * size) + 1)]
+            buckets.append(max(chunk))
+    else:
+        buckets = list(values)
+    top = max(max(buckets), floor)
+    text.append(" " * (width - len(buckets)))
+    steps = len(SPARK_CHARS) - 1
+    for value in buckets:
+        level = steps if value < 0 else min(steps, max(0, round(value / top * steps)))
+        text.append(SPARK_CHARS[level], palette.lag(lag_level(value, warning, critical)))
+    return text
+
+
+def where(node: Node) -> str:
+    if node.type is NodeType.STANDBY:
+        return node.az or "?"
+    return node.az or node.region
+
+
+# ---------------------------------------------------------------------------- tree lines
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Cell widths of one tree line, for a tree of `width` cells."""
+
+    id: int
+    role: int = 9
+    status: int = 12
+    where: int = 10
+    spark: int = 8
+    lag: int = 6
+
+    @classmethod
+    def fit(cls, width: int) -> Columns:
+        """Widths for a label area of `width` cells (after guides and toggle icon)."""
+        role, status, place, spark, lag = 9, 12, 10, 8, 6
+        fixed = role + status + place + spark + lag + 5
+        ident = width - fixed
+        if ident < 22:  # narrow: a shorter sparkline first, then drop the place
+            spark = 5
+            ident += 3
+        if ident < 18:
+            status = 10
+            ident += 2
+        if ident < 16:
+            place = 0
+            ident += 11
+        if ident < 14:
+            spark = 0
+            ident += 6
+        # Wide: give the identifier what it can use, the sparkline the rest.
+        if ident > 34:
+            extra = ident - 34
+            spark += min(extra, 14)
+            ident = 34 + max(0, extra - 14)
+        return cls(id=max(ident, 8), role=role, status=status, where=place, spark=spark, lag=lag)
+
+
+def tree_label(
+    node: Node,
+    *,
+    role: str,
+    columns: Columns,
+    indent: int,
+    lag_values: Sequence[float],
+    lag: float | None,
+    warning: float,
+    critical: float,
+    palette: Palette,
+    stale: bool = False,
+    progress: str | None = None,
+    replication: Replication | None = None,
+) -> Text:
+    """One aligned tree line: id, `role` (words.role_word), status, place, sparkline, latest lag.
+
+    `indent` is how many cells the tree's guides take before this node, so the
+    columns after the identifier line up across depths. `progress` (an action
+    in flight: "⟳ 12s failover") takes the place of the sparkline and lag;
+    broken `replication` ("broken", "resync") the place of the lag value.
+    """
+    external = node.type is NodeType.EXTERNAL
+    width = max(4, columns.id - indent)
+    ident_style = palette.muted + Style(italic=True) if external else Style(bold=node.is_cluster_like)
+    text = Text()
+    text.append(elide(node.id, width).ljust(width), ident_style)
+    text.append(" ")
+    text.append(role.ljust(columns.role)[: columns.role], palette.muted if external else Style())
+    text.append(" ")
+    status_style = palette.status(node.status)
+    text.append(cut(node.status, columns.status).ljust(columns.status), status_style)
+    if columns.where:
+        text.append(" ")
+        place_style = palette.busy if stale else palette.muted
+        text.append(cut(where(node), columns.where).ljust(columns.where), place_style)
+    if progress:
+        room = (columns.spark + 1 if columns.spark else 0) + columns.lag + 1
+        text.append(" ")
+        text.append(cut(progress, max(room - 1, 8)), palette.busy + Style(bold=True))
+    elif node.lag_metric:
+        if columns.spark:
+            text.append(" ")
+            text.append(
+                sparkline(lag_values, columns.spark, warning=warning, critical=critical, palette=palette)
+            )
+        text.append(" ")
+        if replication is not None and not replication.normal:
+            word = "resync" if replication.status == "pending-resync" else "broken"
+            text.append(word.rjust(columns.lag)[: columns.lag], palette.bad)
+        elif lag is None:
+            text.append("—".rjust(columns.lag), palette.muted)
+        else:
+            level = lag_level(lag, warning, critical)
+            text.append(duration(lag).rjust(columns.lag), palette.lag(level))
+    if stale:
+        text.append(" stale", palette.busy)
+    return text
