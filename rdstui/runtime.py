@@ -12,14 +12,13 @@ console and `rdstui status` are handed them.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from rdstui.core import errors
 from rdstui.core.audit import AuditLog, default_path
+from rdstui.core.clock import Clock, utcnow
 from rdstui.core.config import Settings
 from rdstui.core.desk import ActionDesk
 from rdstui.core.discovery import enabled_regions
@@ -31,10 +30,6 @@ NO_REGION = (
     "No region given. Pass --region (several, a comma list, or 'all'), "
     "set AWS_REGION, or set a region with `aws configure`."
 )
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -89,7 +84,7 @@ def start_demo() -> Any:
 async def open_runtime(
     options: Options,
     *,
-    clock: Callable[[], datetime] = utcnow,
+    clock: Clock = utcnow,
     demo: Any = None,
     audit_path: Path | None = None,
 ) -> Runtime:

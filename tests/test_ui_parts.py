@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from rich.text import Text
 
-from rdstui.core.action_tracker import whole_seconds
 from rdstui.core.config import Settings
 from rdstui.core.errors import SetupError
+from rdstui.core.format import whole_seconds
 from rdstui.core.model import Node, NodeType, RegionState, Role
 from rdstui.core.words import lag_level, status_kind
 from rdstui.ui.detail.chart import chart_text

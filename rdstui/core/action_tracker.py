@@ -19,30 +19,18 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any
 
 from rdstui.core import errors
 from rdstui.core.actions import ActionKind, ActionPlan, Refusal
+from rdstui.core.clock import Clock, utcnow
+from rdstui.core.format import whole_seconds
 from rdstui.core.model import Fleet
 from rdstui.core.operations import operation
 from rdstui.core.plans.operation import Operation, Progress, Verdict
 
 SENDING = "sending"
 RUNNING = "running"
-
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def whole_seconds(delta: timedelta) -> str:
-    """Elapsed time in whole seconds for a clock that ticks: 0s, 12s, 1m05s, 1h02m."""
-    seconds = max(0, round(delta.total_seconds()))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
 @dataclass
@@ -78,7 +66,7 @@ class Settled:
 
 @dataclass
 class ActionTracker:
-    clock: Callable[[], datetime] = _utc_now
+    clock: Clock = utcnow
     timeouts: dict[str, timedelta] = field(default_factory=dict)  # overrides by API name (tests)
     _items: dict[tuple[str, ActionKind], Tracked] = field(default_factory=dict)
 

@@ -22,8 +22,9 @@ import os
 import re
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
+from rdstui.core.clock import Clock, utcnow
 from rdstui.core.config import state_home
 
 if TYPE_CHECKING:
@@ -66,10 +67,6 @@ def redact(value: Any, name: str = "") -> Any:
     return str(value)
 
 
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def _iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
@@ -85,7 +82,7 @@ class AuditLog:
         *,
         profile: str | None = None,
         account: str | None = None,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock = utcnow,
     ) -> None:
         self.path = Path(path) if path is not None else default_path()
         self.profile = profile

@@ -15,25 +15,20 @@ line can't be written, the call is not made.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from rdstui.core.action_exec import Outcome, ReadOnlyGuard, execute
 from rdstui.core.action_tracker import ActionTracker, Settled, Tracked
 from rdstui.core.actions import ActionKind, ActionPlan, Refusal, plan
 from rdstui.core.arns import arn_region, parse_arn
 from rdstui.core.audit import AuditLog
+from rdstui.core.clock import Clock, utcnow
 from rdstui.core.model import Event, Fleet, Node
 from rdstui.core.session import SessionFactory
 
 CONSOLE_SOURCE = "rdstui"  # Event.source_type of the console's own lines
 AUDIT_REFUSED = "AuditLog"
 LINES_KEPT = 100
-
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -53,7 +48,7 @@ class ActionDesk:
         *,
         read_only: bool = False,
         read_only_source: str | None = None,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock = utcnow,
     ) -> None:
         """`read_only_source` says why read-only holds for the whole session ("--read-only",
         a config file line); then it can't be switched off. None: it may be."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 # ESC/CSI/OSC sequences (what would set a terminal's title or clear its screen), then any other
 # C0 or C1 control character. Text from AWS, the config or the user is data, never terminal control.
@@ -40,6 +40,16 @@ def duration(seconds: float | None) -> str:
         return f"{hours}h{minutes:02d}m"
     days, hours = divmod(hours, 24)
     return f"{days}d{hours:02d}h"
+
+
+def whole_seconds(delta: timedelta) -> str:
+    """Elapsed time in whole seconds for a clock that ticks: 0s, 12s, 1m05s, 1h02m."""
+    seconds = max(0, round(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
 def age(then: datetime | None, now: datetime) -> str:

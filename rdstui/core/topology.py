@@ -24,7 +24,7 @@ from types import MappingProxyType
 from typing import Any
 
 from rdstui.core import records
-from rdstui.core.arns import KIND_WORDS, make_arn, parse_arn
+from rdstui.core.arns import kind_words, make_arn, parse_arn
 from rdstui.core.model import BlueGreen, Node, NodeType, Replication, Role
 from rdstui.core.records import (
     NON_RDS_ENGINES,
@@ -306,7 +306,7 @@ class TopologyBuilder:
             return found
         parsed = parse_arn(arn)
         region = parsed.region if parsed else "unknown"
-        kind = KIND_WORDS.get(parsed.kind, "database") if parsed else "database"
+        kind = kind_words(arn)
         if region not in self.polled:
             status, note = "not polled", f"in {region}, which is not polled: add --region {region} to see it"
         elif region not in self.answered:

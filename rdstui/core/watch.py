@@ -21,11 +21,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from types import MappingProxyType
 
 from rdstui.core import errors
 from rdstui.core.catalog import fleet_series, lag_series, rpo_series
+from rdstui.core.clock import Clock, utcnow
 from rdstui.core.discovery import describe_region
 from rdstui.core.events import fetch_region_events, merge
 from rdstui.core.metrics import MetricStore, SeriesKey, fetch_metrics
@@ -35,10 +36,6 @@ from rdstui.core.topology import Described, build_topology
 
 EVENTS_WINDOW = timedelta(days=1)  # what the first read of a region's events covers
 HURRIED = 4.0  # seconds between a region's polls while an action is in flight there
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -173,7 +170,7 @@ class FleetWatch:
         *,
         schedule: Schedule = Schedule(),
         account_id: str | None = None,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock = utcnow,
     ) -> None:
         self.factory = factory
         self.regions = list(dict.fromkeys(regions))

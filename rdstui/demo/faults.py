@@ -73,7 +73,3 @@ def heal_region(region: str) -> None:
     with _LOCK:
         _BROKEN.pop(region, None)
 
-
-def broken_regions() -> dict[str, tuple[str, str]]:
-    with _LOCK:
-        return dict(_BROKEN)

@@ -18,9 +18,10 @@ import asyncio
 import logging
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable
 
+from rdstui.core.clock import utcnow
 from rdstui.core.session import DEMO_CREDENTIALS, ISOLATED_SESSION_VARS, AwsTarget
 from rdstui.demo import faults, fidelity, operations
 from rdstui.demo.seed import ACCOUNT_ID, seed_fleet
@@ -64,10 +65,6 @@ def _make_server() -> Any:
     return _Server(ip_address="127.0.0.1", port=0, verbose=False)
 
 
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 class DemoFleet:
     REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
     ACCOUNT_ID = ACCOUNT_ID
@@ -82,7 +79,7 @@ class DemoFleet:
     ) -> None:
         """`endpoint_url`: seed an already-running moto server of this process instead of starting one."""
         self.seed = seed
-        self.clock = clock or _utc_now
+        self.clock = clock or utcnow
         self.backfill_minutes = backfill_minutes
         self._attach_url = endpoint_url.rstrip("/") if endpoint_url else None
         self.endpoint_url: str = self._attach_url or ""

@@ -14,7 +14,6 @@ import gc
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -33,6 +32,7 @@ from rdstui.core import errors
 from rdstui.core.actions import ActionKind, ActionPlan, Refusal
 from rdstui.core.backups import fetch_posture
 from rdstui.core.catalog import gauge
+from rdstui.core.clock import Clock, utcnow
 from rdstui.core.config import Settings
 from rdstui.core.format import clean
 from rdstui.core.model import Fleet, Node, NodeType
@@ -64,7 +64,6 @@ from rdstui.ui.tree.widget import FleetTree
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 Opener = Callable[[Options], Awaitable[Runtime]]
 
 WIDE_MIN_WIDTH = 120
@@ -73,10 +72,6 @@ VIEWS = ("detail", "chart", "events", "none")
 CHART_GROUP = Binding.Group("Chart", compact=True)
 NOTICE_SECONDS = 8
 ERROR_SECONDS = 15
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class RdsApp(App[int]):

@@ -125,15 +125,6 @@ class ActionPlan:
         """The region the API call is sent to."""
         return self.send_region or self.target.region
 
-    @property
-    def requires_typing(self) -> bool:
-        return self.confirm_phrase is not None
-
-    def api_call(self) -> str:
-        """RebootDBInstance(DBInstanceIdentifier='orders-pg', ForceFailover=True)"""
-        args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
-        return f"{self.operation}({args})"
-
     def confirmed_by(self, typed: str) -> bool:
         """Whether what the user typed unlocks the confirm button."""
         if self.confirm_phrase is None:

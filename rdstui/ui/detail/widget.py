@@ -235,7 +235,7 @@ class ChartPane(Widget):
             else:
                 style = palette.muted + Style(dim=True)
             line.append(f"{index + 1} {CHART_METRICS[key].label}", style)
-        head = Text(elide(data.node_id, 28), Style(bold=True))
+        head = Text.assemble((elide(data.node_id, 28), Style(bold=True)))  # bold for the id only, not a base style
         if data.cloudwatch:
             unit = CHART_METRICS[data.metric].unit
             head.append(f"  {data.cloudwatch}" + (f" ({unit})" if unit else ""), palette.muted)
