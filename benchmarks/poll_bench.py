@@ -23,7 +23,8 @@ from fleet import REGIONS, seed, start_moto
 
 from rdstui.core.catalog import fleet_series
 from rdstui.core.metrics import MAX_QUERIES
-from rdstui.core.session import DEMO_CREDENTIALS, AwsTarget, SessionFactory
+from rdstui.core.session import SessionFactory
+from rdstui.core.target import DEMO_CREDENTIALS, AwsTarget
 from rdstui.core.watch import FleetWatch
 
 PAGE = 100

@@ -10,16 +10,21 @@ import argparse
 import asyncio
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from rdstui import __version__
 from rdstui.core.config import MIN_REFRESH, Settings, check_interval, load_config
 from rdstui.core.errors import SetupError
 from rdstui.core.regions import parse_region_args
-from rdstui.runtime import Options
+
+if TYPE_CHECKING:
+    from rdstui.runtime import Options
 
 EXIT_OK, EXIT_REGION_FAILED, EXIT_USAGE = 0, 1, 2
+SIXTEEN_COLOUR_THEME = "rdstui-16"
+SIXTEEN_COLOUR_TERMS = {"linux", "cons25", "ansi"}
 
 
 def interval(value: str) -> float:
@@ -101,14 +106,24 @@ def settings_from(args: argparse.Namespace) -> Settings:
         "theme": getattr(args, "theme", None) or os.environ.get("RDSTUI_THEME"),
         "read_only": getattr(args, "read_only", None),
     }
-    return load_config(args.config, required=args.config is not None).settings(cli)
+    settings = load_config(args.config, required=args.config is not None).settings(cli)
+    if settings.theme is None and sixteen_colours(os.environ.get("TERM", "")):
+        settings = replace(settings, theme=SIXTEEN_COLOUR_THEME)
+    return settings
 
 
-async def run_status(settings: Settings, options: Options, as_json: bool) -> int:
+def sixteen_colours(term: str) -> bool:
+    """A terminal of the 16 ANSI colours (the Linux console, *-16color entries)."""
+    return term in SIXTEEN_COLOUR_TERMS or term.endswith(("-16color", "-8color"))
+
+
+async def run_status(options: Options, as_json: bool, demo: Any) -> int:
+    from rdstui.logs import quiet_logging
     from rdstui.runtime import open_runtime
     from rdstui.status import fleet_json, fleet_text
 
-    runtime = await open_runtime(options)
+    quiet_logging()  # botocore's records go to console.log, never as tracebacks before our one line
+    runtime = await open_runtime(options, demo=demo)
     try:
         for warning in runtime.warnings:
             print(f"rdstui: {warning}", file=sys.stderr)
@@ -123,12 +138,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     try:
         settings = settings_from(args)
-        options = Options.from_settings(settings, demo=bool(args.demo))
-        if args.command == "status":
-            return asyncio.run(run_status(settings, options, args.json))
-        from rdstui.ui.app import run_console
+        demo = None
+        if args.demo:
+            from rdstui.demo.process import start_demo
 
-        return run_console(settings, options)
+            demo = start_demo()  # it seeds in its own process while we import the rest
+        from rdstui.runtime import Options
+
+        options = Options.from_settings(settings, demo=demo is not None)
+        try:
+            if args.command == "status":
+                return asyncio.run(run_status(options, args.json, demo))
+            if os.environ.get("TERM") == "dumb":  # no cursor movement, no colour: the status view instead
+                print("rdstui: TERM=dumb cannot draw the console; printing `rdstui status` instead", file=sys.stderr)
+                return asyncio.run(run_status(options, False, demo))
+            from rdstui.ui.app import run_console
+
+            return run_console(settings, options, demo)
+        finally:
+            if demo is not None:
+                demo.stop()
     except SetupError as exc:
         print(f"rdstui: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -23,7 +23,8 @@ from rdstui.core.config import Settings
 from rdstui.core.desk import ActionDesk
 from rdstui.core.discovery import enabled_regions
 from rdstui.core.regions import unlisted_warnings, validate
-from rdstui.core.session import AwsTarget, SessionFactory
+from rdstui.core.session import SessionFactory
+from rdstui.core.target import AwsTarget
 from rdstui.core.watch import FleetWatch, Schedule
 
 NO_REGION = (
@@ -62,23 +63,13 @@ class Runtime:
     desk: ActionDesk
     label: str  # "demo" or the profile name, for the header
     account_id: str | None
-    demo: Any = None  # the DemoFleet when --demo
+    demo: Any = None  # the demo's process when --demo started it
     warnings: list[str] = field(default_factory=list)  # e.g. a region newer than botocore
 
     async def close(self) -> None:
         await self.factory.close()
         if self.demo is not None:
             self.demo.stop()
-
-
-def start_demo() -> Any:
-    try:
-        from rdstui.demo import DemoFleet
-    except ImportError as exc:  # moto is in the optional 'demo' extra
-        raise errors.SetupError(
-            f"--demo needs the demo extra: pip install 'rdstui[demo]' ({exc.name} is missing)"
-        ) from exc
-    return DemoFleet().start()
 
 
 async def open_runtime(
@@ -90,19 +81,27 @@ async def open_runtime(
 ) -> Runtime:
     """Connect, resolve regions and check the credentials; SetupError when that fails.
 
-    `demo`: a started DemoFleet to use (tests); with `options.demo` and none given,
-    one is started here. The demo's actions are audited apart from real ones.
+    `demo`: a demo fleet to use (a DemoFleet in tests, or the CLI's demo process, begun
+    before the console's imports); with `options.demo` and none given, one is started here
+    and stopped with the Runtime. The demo's actions are audited apart from real ones.
     """
     owned = demo is None and options.demo
-    if owned:  # seeding takes a second or two: off the event loop, so a console keeps drawing
-        demo = await asyncio.to_thread(start_demo)
-    target = demo.target if demo is not None else AwsTarget(profile=options.profile, endpoint_url=options.endpoint_url)
-    factory = SessionFactory(target)
+    if owned:
+        from rdstui.demo.process import start_demo
+
+        demo = start_demo()
+    factory: SessionFactory | None = None
     try:
+        if demo is not None:  # the demo's process may still be seeding: wait off the event loop
+            target = await asyncio.to_thread(lambda: demo.target)
+        else:
+            target = AwsTarget(profile=options.profile, endpoint_url=options.endpoint_url)
+        factory = SessionFactory(target)
         regions = await _resolve_regions(factory, options, demo)
         account_id = await caller_account(factory, regions[0])
     except BaseException:
-        await factory.close()
+        if factory is not None:
+            await factory.close()
         if owned:
             demo.stop()
         raise

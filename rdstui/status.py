@@ -43,19 +43,22 @@ def node_json(node: Node, fleet: Fleet) -> dict[str, Any]:
     }
 
 
-def region_json(state: RegionState) -> dict[str, Any]:
+def region_json(state: RegionState, fleet: Fleet) -> dict[str, Any]:
+    """`ok`/`error`: the describes. CloudWatch and events fail apart from them, and say so."""
     return {
         "name": state.name,
         "ok": state.ok,
         "error": state.error,
         "polled_at": state.polled_at.isoformat() if state.polled_at else None,
         "notes": list(state.notes),
+        "metrics_error": fleet.metrics_errors.get(state.name),
+        "events_error": fleet.events_errors.get(state.name),
     }
 
 
 def fleet_json(fleet: Fleet) -> str:
     document = {
-        "regions": [region_json(state) for state in fleet.regions],
+        "regions": [region_json(state, fleet) for state in fleet.regions],
         "nodes": [node_json(root, fleet) for root in fleet.roots],
         "notices": list(fleet.notices),
     }
@@ -112,6 +115,9 @@ def fleet_text(fleet: Fleet) -> str:
         mark = "ok" if state.ok else f"FAILED: {state.error}"
         stale = " (showing stale data)" if state.stale else ""
         notes = "".join(f"; {note}" for note in state.notes)
+        for source, failures in (("CloudWatch", fleet.metrics_errors), ("events", fleet.events_errors)):
+            if state.name in failures:
+                notes += f"; {source} failed: {failures[state.name]}"
         lines.append(f"region {state.name}: {mark}{stale}{notes}")
     lines.extend(f"note: {notice}" for notice in fleet.notices)
     rows = [

@@ -11,7 +11,8 @@ from botocore.config import Config
 from moto.server import ThreadedMotoServer
 from support import START, Clock, free_port
 
-from rdstui.core.session import DEMO_CREDENTIALS, AwsTarget, SessionFactory
+from rdstui.core.session import SessionFactory
+from rdstui.core.target import DEMO_CREDENTIALS, AwsTarget
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,8 @@ from rdstui.core.actions import ActionKind, ActionPlan, Refusal, Target, plan
 from rdstui.core.audit import AuditLog
 from rdstui.core.desk import ActionDesk
 from rdstui.core.model import Fleet, Node, Role
-from rdstui.core.session import DEMO_CREDENTIALS, AwsTarget, SessionFactory
+from rdstui.core.session import SessionFactory
+from rdstui.core.target import DEMO_CREDENTIALS, AwsTarget
 from rdstui.core.watch import FleetWatch
 from rdstui.demo import DemoFleet
 

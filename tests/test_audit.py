@@ -13,7 +13,8 @@ import pytest
 from rdstui.core.action_exec import Outcome
 from rdstui.core.actions import ActionKind, ActionPlan, Refusal, Target
 from rdstui.core.audit import REDACTED, AuditLog, default_path, read_entries, redact
-from rdstui.core.session import DEMO_CREDENTIALS, SessionFactory
+from rdstui.core.session import SessionFactory
+from rdstui.core.target import DEMO_CREDENTIALS
 
 ACCOUNT = "123456789012"
 WHEN = datetime(2026, 11, 24, 10, 42, 7, 123456, tzinfo=timezone.utc)
@@ -135,7 +136,7 @@ async def test_the_desk_writes_sent_then_the_outcome(tmp_path, moto_url):
     """Against moto: "sent" is on disk before the call, then the failure (no such
     instance) with AWS's error code; the credentials never reach the log."""
     from rdstui.core.desk import ActionDesk
-    from rdstui.core.session import AwsTarget
+    from rdstui.core.target import AwsTarget
 
     log = AuditLog(tmp_path / "actions.jsonl", profile="demo", account=ACCOUNT)
     plan = make_plan(DBInstanceIdentifier="ghost", ForceFailover=True)
@@ -156,7 +157,7 @@ async def test_the_desk_writes_sent_then_the_outcome(tmp_path, moto_url):
 
 async def test_an_action_that_cannot_be_audited_is_not_sent(tmp_path, moto_url):
     from rdstui.core.desk import ActionDesk
-    from rdstui.core.session import AwsTarget
+    from rdstui.core.target import AwsTarget
 
     blocked = tmp_path / "actions.jsonl"
     blocked.mkdir()

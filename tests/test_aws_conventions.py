@@ -9,25 +9,22 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
-from faultproxy import FaultProxy, Rule, error, fault_proxy, http_status  # noqa: F401
+from faultproxy import FaultProxy, Rule, error, fault_proxy, http_status, malformed, throttle  # noqa: F401
 from support import free_port
 
 from rdstui.cli import main
 from rdstui.core import errors
 from rdstui.core.errors import SetupError
 from rdstui.core.regions import unlisted_warnings, validate
-from rdstui.core.session import (
-    AWS_RETRIES,
-    DEMO_CREDENTIALS,
-    AwsTarget,
-    SessionFactory,
-    is_local_url,
-)
+from rdstui.core.session import AWS_RETRIES, SessionFactory
+from rdstui.core.target import DEMO_CREDENTIALS, AwsTarget, is_local_url
 from rdstui.core.watch import FleetWatch
 
 SSO_CONFIG = """\
@@ -260,6 +257,30 @@ def test_status_with_expired_keys_is_one_line_exit_2(user, fault_proxy, capsys) 
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")
     assert err == "rdstui: the AWS credentials have expired (ExpiredToken): refresh them (aws sso login, or new keys)\n"
+
+
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        (http_status(500), "500"),
+        (throttle(), "Throttling"),
+        (malformed(), "could not check the credentials"),
+        (error("ExpiredTokenException", "Token has expired and refresh failed", 400), "expired"),
+    ],
+    ids=["500", "throttling", "malformed", "expired-sso"],
+)
+def test_status_when_sts_fails_is_one_line_exit_2_without_a_traceback(user, fault_proxy, tmp_path, answer, words):
+    """A real process, so the log records botocore writes on the way would reach the terminal."""
+    fault_proxy.add(Rule(answer, service="sts"))
+    run = subprocess.run(
+        [sys.executable, "-m", "rdstui", "status", "--region", "us-east-1", "--endpoint-url", fault_proxy.url],
+        capture_output=True, text=True, timeout=60, env=dict(os.environ, XDG_STATE_HOME=str(tmp_path / "state")),
+    )
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr.startswith("rdstui: ") and run.stderr.count("\n") == 1, run.stderr
+    assert words in run.stderr and "Traceback" not in run.stderr
+    log = tmp_path / "state" / "rdstui" / "console.log"
+    assert "Unclosed" not in (log.read_text() if log.exists() else "")  # every client closed on the way out
 
 
 # ---------------------------------------------------------------- region names

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -96,3 +102,83 @@ def test_bad_config_file_names_file_line_and_key(bare_aws, capsys):
     line = assert_one_line(err)
     assert code == 2
     assert f"{config}:3:" in line and "'lag.warnig'" in line
+
+
+def test_an_expired_sso_token_in_status_is_one_line_not_botocore_tracebacks(bare_aws):
+    """A real process: botocore logs a traceback as it fails to refresh the token, and
+    Python's last-resort handler would print it before rdstui's one line."""
+    (bare_aws / "config").write_text(
+        "[profile ops]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = ReadOnly\n"
+        "region = us-east-1\n\n[sso-session corp]\nsso_start_url = https://example.awsapps.com/start\n"
+        "sso_region = us-east-1\n"
+    )
+    cache = bare_aws / ".aws" / "sso" / "cache"
+    cache.mkdir(parents=True)
+    token = {"startUrl": "https://example.awsapps.com/start", "region": "us-east-1", "accessToken": "x",
+             "expiresAt": "2020-01-01T00:00:00Z"}
+    (cache / f"{hashlib.sha1(b'corp').hexdigest()}.json").write_text(json.dumps(token))
+    env = dict(os.environ, AWS_ENDPOINT_URL="http://127.0.0.1:9", XDG_STATE_HOME=str(bare_aws / "state"))
+    run = subprocess.run([sys.executable, "-m", "rdstui", "status", "--profile", "ops"],
+                         capture_output=True, text=True, timeout=60, env=env)
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr == "rdstui: The SSO session for profile 'ops' has expired. Run: aws sso login --profile ops\n"
+    assert "Refreshing temporary credentials failed" in (bare_aws / "state" / "rdstui" / "console.log").read_text()
+
+
+# ---------------------------------------------------------------- terminals
+
+
+def test_term_dumb_prints_the_status_view_with_a_line_saying_why(keys_in_env, moto_url, monkeypatch, capsys):
+    monkeypatch.setenv("TERM", "dumb")
+    from rdstui.demo import DemoFleet
+
+    demo = DemoFleet(endpoint_url=moto_url).start()
+    try:
+        code, out, err = run(capsys, "--endpoint-url", moto_url, "--region", "us-east-1")
+    finally:
+        demo.stop()
+    assert code == 0
+    assert err == "rdstui: TERM=dumb cannot draw the console; printing `rdstui status` instead\n"
+    assert out.startswith("region us-east-1: ok") and "orders-pg" in out and "\x1b" not in out
+
+
+@pytest.mark.parametrize("term", ["linux", "xterm-16color"])
+def test_a_16_colour_terminal_gets_the_16_colour_theme(term, tmp_path, monkeypatch):
+    from rdstui.cli import parse, settings_from
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.delenv("RDSTUI_THEME", raising=False)
+    monkeypatch.setenv("TERM", term)
+    assert settings_from(parse([])).theme == "rdstui-16"
+
+
+def test_a_chosen_theme_wins_over_the_terminal(tmp_path, monkeypatch):
+    from rdstui.cli import parse, settings_from
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setenv("TERM", "linux")
+    monkeypatch.delenv("RDSTUI_THEME", raising=False)
+    assert settings_from(parse(["--theme", "rdstui-light"])).theme == "rdstui-light"
+    monkeypatch.setenv("RDSTUI_THEME", "rdstui-dark")
+    assert settings_from(parse([])).theme == "rdstui-dark"
+    (tmp_path / "rdstui").mkdir()
+    (tmp_path / "rdstui" / "config.toml").write_text('theme = "rdstui-light"\n')
+    monkeypatch.delenv("RDSTUI_THEME")
+    assert settings_from(parse([])).theme == "rdstui-light"
+    monkeypatch.setenv("TERM", "xterm-256color")
+    (tmp_path / "rdstui" / "config.toml").unlink()
+    assert settings_from(parse([])).theme is None
+
+
+def test_demo_without_the_demo_extra_is_one_line_naming_the_extra(tmp_path):
+    """moto hidden from the import system, as in an install without `rdstui[demo]`."""
+    hide_moto = textwrap.dedent("""
+        import sys
+        sys.modules["moto"] = None  # import moto now fails, and find_spec says it is not there
+        from rdstui.cli import main
+        sys.exit(main(["--demo"]))
+    """)
+    env = dict(os.environ, XDG_STATE_HOME=str(tmp_path))
+    run = subprocess.run([sys.executable, "-c", hide_moto], capture_output=True, text=True, timeout=60, env=env)
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr == "rdstui: --demo needs the demo extra: pip install 'rdstui[demo]' (moto is missing)\n"

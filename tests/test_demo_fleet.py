@@ -16,7 +16,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from support import ACCOUNT, START, Clock, arn
 
-from rdstui.core.session import ISOLATED_SESSION_VARS, AwsTarget, SessionFactory
+from rdstui.core.session import SessionFactory
+from rdstui.core.target import ISOLATED_SESSION_VARS, AwsTarget
 from rdstui.demo import DemoFleet
 
 

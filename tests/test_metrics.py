@@ -24,7 +24,8 @@ from rdstui.core.metrics import (
     fetch_metrics,
     plan_calls,
 )
-from rdstui.core.session import DEMO_CREDENTIALS, AwsTarget, SessionFactory
+from rdstui.core.session import SessionFactory
+from rdstui.core.target import DEMO_CREDENTIALS, AwsTarget
 
 UTC = timezone.utc
 MINUTE = timedelta(minutes=1)

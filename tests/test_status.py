@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from faultproxy import Rule, error, fault_proxy  # noqa: F401
 
 from rdstui.cli import main
 from rdstui.core.session import SessionFactory
@@ -15,7 +16,7 @@ NODE_KEYS = {
     "id", "type", "role", "region", "az", "status", "engine", "engine_version",
     "multi_az", "arn", "lag_seconds", "lag_metric", "replication", "blue_green", "notes", "children",
 }
-REGION_KEYS = {"name", "ok", "error", "polled_at", "notes"}
+REGION_KEYS = {"name", "ok", "error", "polled_at", "notes", "metrics_error", "events_error"}
 
 
 def walk(nodes):
@@ -101,6 +102,20 @@ def test_a_failing_region_is_reported_and_the_rest_still_shown(demo, demo_env, c
     # The global secondary in the failed region is a placeholder, not lost.
     members = next(n for n in document["nodes"] if n["id"] == "payments-global")["children"]
     assert [(m["id"], m["type"]) for m in members][-1] == ("payments-euw1", "external")
+
+
+def test_a_cloudwatch_failure_is_said_per_region_not_just_null_lags(demo, keys_in_env, fault_proxy, capsys):
+    denied = "User: arn:aws:iam::123456789012:user/ro is not authorized to perform: cloudwatch:GetMetricData"
+    fault_proxy.add(Rule(error("AccessDenied", denied, 403), operation="GetMetricData", region="us-west-2"))
+    where = ["--endpoint-url", fault_proxy.url, "--region", ",".join(DemoFleet.REGIONS)]
+    assert main(["status", "--json", *where]) == 0  # the describes worked everywhere
+    regions = {r["name"]: r for r in json.loads(capsys.readouterr().out)["regions"]}
+    assert "cloudwatch:GetMetricData" in regions["us-west-2"]["metrics_error"]
+    assert regions["us-east-1"]["metrics_error"] is None and regions["eu-west-1"]["metrics_error"] is None
+    main(["status", *where])
+    text = capsys.readouterr().out
+    line = next(line for line in text.splitlines() if line.startswith("region us-west-2"))
+    assert line.startswith("region us-west-2: ok; CloudWatch failed:") and "GetMetricData" in line
 
 
 async def test_failed_region_keeps_its_last_good_data_marked_stale(demo):

@@ -586,6 +586,74 @@ async def test_double_confirm_and_fast_keys_send_one_call(demo, clock, wire) -> 
 # --------------------------------------------------------------------------- polling
 
 
+async def test_a_key_typed_ahead_acts_on_the_row_the_cursor_reached(demo, clock, wire) -> None:
+    """`down s` in one burst (a laggy SSH): the snapshot is of the row below, not the one left."""
+    app = frozen_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        tree = app.query_one(FleetTree)
+        for start, below in (("orders-pg-ro1", "orders-pg-ro1-cascade"), ("catalog-mysql-ro-drift", "catalog-mysql-ro-spiky")):
+            await select(app, pilot, start)
+            assert tree.line_text(tree.cursor_node).plain.split()[0] == start
+            await pilot.press("down", "s")
+            await pilot.pause()
+            assert isinstance(app.screen, ActionModal), app.notices[-1:]
+            assert app.screen.plan.target.id == below
+            await pilot.press("escape")
+            await pilot.pause()
+    assert wire == []
+
+
+async def test_a_filter_matching_nothing_selects_nothing_and_the_keys_say_so(demo, clock, wire, state_home) -> None:
+    app = frozen_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await select(app, pilot, "inventory-maz")
+        await pilot.press("slash", "z", "z", "z", "enter")
+        await pilot.pause()
+        assert "no match" in screen_text(app)
+        assert app.selected_node() is None
+        assert not {"s", "f", "p"} & footer_keys(app)
+        for key in ("f", "s", "p"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert not isinstance(app.screen, ActionModal)
+            assert app.notices[-1] == "select a database first: none is shown"
+        assert "inventory-maz" not in screen_text(app)  # the detail pane let go of it too
+    assert wire == []
+
+
+async def test_on_a_tiny_terminal_the_modal_says_so_and_confirms_nothing(demo, clock, wire) -> None:
+    app = frozen_app(demo, clock=clock)
+    async with app.run_test(size=(20, 8)) as pilot:
+        await ready(app, pilot)
+        await select(app, pilot, "orders-pg")
+        await open_modal(app, pilot, "f")
+        words = " ".join(line.strip("│╭╮╰╯─ ") for line in screen_text(app).splitlines())
+        assert "Terminal 20x8: too small to confirm (needs 36x10). Esc cancels." in words
+        await pilot.press("tab", *key_names("orders-pg"), "enter", "enter")
+        await pilot.pause()
+        assert wire == []
+        await pilot.resize_terminal(80, 24)  # made bigger: the dialog is back, still unconfirmed
+        await pilot.pause()
+        assert isinstance(app.screen, ActionModal) and "too small" not in screen_text(app)
+        assert "RebootDBInstance" in screen_text(app)
+    assert wire == []
+
+
+async def test_at_40x12_the_typed_identifier_and_the_buttons_show(demo, clock, wire) -> None:
+    app = frozen_app(demo, clock=clock)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await ready(app, pilot)
+        await select(app, pilot, "payments-global")
+        await open_modal(app, pilot, "f")
+        await pilot.press("tab", "tab", "tab", *key_names("payments-glo"))
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        assert any(line.strip("│ ") == "payments-glo" for line in lines), "\n".join(lines)
+        assert "Switch over" in lines[-2] and "Cancel" in lines[-2]
+
+
 async def test_a_slow_region_does_not_hold_back_the_first_tree(demo, clock, monkeypatch) -> None:
     import rdstui.core.watch as watch_module
 

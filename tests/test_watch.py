@@ -20,7 +20,8 @@ from rdstui.cli import main
 from rdstui.core.catalog import fleet_series
 from rdstui.core.events import merge
 from rdstui.core.model import Event
-from rdstui.core.session import DEMO_CREDENTIALS, AwsTarget, SessionFactory
+from rdstui.core.session import SessionFactory
+from rdstui.core.target import DEMO_CREDENTIALS, AwsTarget
 from rdstui.core.watch import FleetWatch, Schedule
 
 EAST, WEST = "us-east-1", "eu-west-1"

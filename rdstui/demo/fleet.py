@@ -22,9 +22,9 @@ from datetime import datetime
 from typing import Any, Callable
 
 from rdstui.core.clock import utcnow
-from rdstui.core.session import DEMO_CREDENTIALS, ISOLATED_SESSION_VARS, AwsTarget
-from rdstui.demo import faults, fidelity, operations
-from rdstui.demo.seed import ACCOUNT_ID, seed_fleet
+from rdstui.core.target import DEMO_CREDENTIALS, ISOLATED_SESSION_VARS, AwsTarget
+from rdstui.demo import faults, fidelity, model_files, operations
+from rdstui.demo.seed import ACCOUNT_ID, REGIONS, seed_fleet
 from rdstui.demo.simulator import MetricSimulator
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def _make_server() -> Any:
 
 
 class DemoFleet:
-    REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
+    REGIONS = REGIONS
     ACCOUNT_ID = ACCOUNT_ID
 
     def __init__(
@@ -111,6 +111,7 @@ class DemoFleet:
             return self
         began = time.perf_counter()
         _quiet_werkzeug()
+        model_files.share_parsed_files()  # before moto's import builds its Sessions
         from moto.backends import get_backend
 
         if self._attach_url is None:
@@ -206,13 +207,15 @@ class DemoFleet:
 
     async def run_simulator(self, interval: float = 10.0, busy_interval: float = 2.0) -> None:
         """Call tick() every `interval` seconds until cancelled; every `busy_interval`
-        seconds while an action is playing out, so its steps show as they happen."""
+        seconds while an action is playing out, so its steps show as they happen.
+        The first tick waits its turn: start() has just ticked, and the console's first
+        poll should not queue behind a second one."""
         while True:
+            await asyncio.sleep(min(interval, busy_interval) if operations.pending() else interval)
             try:
                 self.tick()
             except Exception:  # a demo keeps going; the next tick may well work
                 log.exception("demo simulator tick failed")
-            await asyncio.sleep(min(interval, busy_interval) if operations.pending() else interval)
 
     # ---------------------------------------------------------------- faults
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 ACCOUNT_ID = "123456789012"
+REGIONS = ("us-east-1", "us-west-2", "eu-west-1")  # where the fleet below lives
 PASSWORD = "demo-password-1"  # moto wants >= 8 characters; never used for anything
 
 POSTGRES_VERSION = "16.4"

@@ -14,6 +14,7 @@ import gc
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -114,7 +115,6 @@ class RdsApp(App[int]):
         clock: Clock = utcnow,
         themes: ThemeSet | None = None,
         cursor_blink: bool = True,
-        simulate: bool = True,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -123,7 +123,6 @@ class RdsApp(App[int]):
         self._opener: Opener = opener or open_runtime
         self.themes = themes if themes is not None else load_themes()
         self.cursor_blink = cursor_blink  # False: still text cursors (tests, screenshots)
-        self._simulate = simulate
         for theme in self.themes.themes.values():
             self.register_theme(theme)
         self.theme = self.themes.resolve(settings.theme)
@@ -261,8 +260,6 @@ class RdsApp(App[int]):
         self._show_message("Reading the fleet…")
         for warning in runtime.warnings:
             self._notify(warning, severity="warning", timeout=ERROR_SECONDS)
-        if runtime.demo is not None and self._simulate:
-            self.run_worker(runtime.demo.run_simulator(10.0), group="demo", exit_on_error=False)
         self._refresh_keys(force=True)
         self._watch(runtime)
 
@@ -674,12 +671,13 @@ def _split(action: str, parameters: tuple[object, ...]) -> tuple[str, tuple[obje
     return name, tuple(part.strip("'\" ") for part in rest.rstrip(")").split(",") if part)
 
 
-def run_console(settings: Settings, options: Options) -> int:
-    """Open the console; returns the exit code. An unknown theme is a SetupError before it starts."""
+def run_console(settings: Settings, options: Options, demo: Any = None) -> int:
+    """Open the console (on `demo`, a started demo fleet, when given); returns the exit code.
+    An unknown theme is a SetupError before it starts."""
     themes = load_themes()
     themes.resolve(settings.theme)  # raises SetupError listing the choices
     quiet_logging()
-    app = RdsApp(settings, options, themes=themes)
+    app = RdsApp(settings, options, themes=themes, opener=partial(open_runtime, demo=demo))
     app.run()
     if app.setup_error:
         print(f"rdstui: {app.setup_error}", file=sys.stderr)

@@ -50,7 +50,6 @@ def frozen_app(
         opener=demo_opener(demo, clock, regions),
         clock=clock,
         cursor_blink=False,
-        simulate=False,
         **kwargs,
     )
 

@@ -42,7 +42,9 @@ from rdstui.core.format import clean
 from rdstui.ui.palette import Palette
 
 LABEL_WIDTH = 8
-FOOT_HEIGHT = 2  # the typed-identifier line and the buttons line
+MIN_SIZE = (36, 10)  # below this the dialog cannot show what happens and its controls together
+PHRASE_ROOM = 12  # cells the typed identifier needs beside its prompt, else it goes below it
+DIALOG_WIDTH = 80
 
 
 class ChoiceButton(RadioButton):
@@ -126,7 +128,7 @@ class ActionModal(ModalScreen[Decision]):
     DEFAULT_CSS = """
     ActionModal { align: center middle; }
     ActionModal > #action-dialog {
-        width: 80;
+        width: 80;  /* DIALOG_WIDTH */
         max-width: 100%;
         height: auto;
         max-height: 100%;
@@ -149,6 +151,10 @@ class ActionModal(ModalScreen[Decision]):
     ActionModal #call { margin-top: 1; }
     ActionModal #foot { dock: bottom; height: auto; }
     ActionModal #phrase-row { height: 1; }
+    ActionModal #phrase-row.-stacked { height: 2; layout: vertical; }
+    ActionModal #too-small { display: none; }
+    ActionModal.-too-small #action-body, ActionModal.-too-small #foot { display: none; }
+    ActionModal.-too-small #too-small { display: block; }
     ActionModal #phrase-row > Label { width: auto; }
     ActionModal Input { background: $panel-lighten-1; }
     ActionModal Input:focus { background: $panel-lighten-2; }
@@ -197,10 +203,11 @@ class ActionModal(ModalScreen[Decision]):
                     yield Input(plan.name.value, id="name", compact=True, max_length=limit + 1)
                     yield Static(id="name-problem")
                 yield Static(id="call")
+            yield Static(id="too-small")
             with Vertical(id="foot"):
                 if plan.confirm_phrase is not None:
                     with Horizontal(id="phrase-row"):
-                        yield Label(Content(f"Type {clean(plan.confirm_phrase)} to confirm: "))
+                        yield Label(Content(f"Type {clean(plan.confirm_phrase)} to confirm: "), id="phrase-prompt")
                         yield Input(id="phrase", compact=True, select_on_focus=False)
                 with Horizontal(id="buttons"):
                     yield Static(self._hint(), id="hint")
@@ -217,11 +224,23 @@ class ActionModal(ModalScreen[Decision]):
         self._redraw()
 
     def on_resize(self, event: Resize) -> None:
-        self._fit(event.size.height)
+        self._redraw()  # fits the new size, and whether confirming is possible at it
 
-    def _fit(self, height: int) -> None:
-        foot = FOOT_HEIGHT if self.plan.confirm_phrase is not None else FOOT_HEIGHT - 1
-        # The body scrolls; the typed identifier and the buttons always show.
+    def _fit(self, width: int, height: int) -> None:
+        """The body scrolls; the typed identifier and the buttons always show, or, on a
+        terminal too small for them, a line says so (and nothing can be confirmed)."""
+        too_small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        self.set_class(too_small, "-too-small")
+        self.query_one("#too-small", Static).update(
+            Text(f"Terminal {width}x{height}: too small to confirm (needs {MIN_SIZE[0]}x{MIN_SIZE[1]}). Esc cancels.")
+        )
+        foot = 1  # the buttons
+        phrase = self.plan.confirm_phrase
+        if phrase is not None:
+            inside = min(DIALOG_WIDTH, width) - 4  # the border and the padding
+            stacked = inside - len(f"Type {clean(phrase)} to confirm: ") < PHRASE_ROOM
+            self.query_one("#phrase-row").set_class(stacked, "-stacked")
+            foot += 2 if stacked else 1
         self.query_one("#action-body").styles.max_height = max(3, height - 2 - foot)
         self.call_after_refresh(self._update_hint)
 
@@ -246,7 +265,8 @@ class ActionModal(ModalScreen[Decision]):
 
     @property
     def can_confirm(self) -> bool:
-        return not self._done and self.name_problem is None and self.plan.confirmed_by(self.typed)
+        shown = not self.has_class("-too-small")  # what is not seen is not confirmed
+        return shown and not self._done and self.name_problem is None and self.plan.confirmed_by(self.typed)
 
     def _redraw(self) -> None:
         plan = self.plan
@@ -265,7 +285,7 @@ class ActionModal(ModalScreen[Decision]):
         confirm.label = plan.verb
         confirm.variant = self._variant()
         confirm.disabled = not self.can_confirm
-        self._fit(self.size.height or self.app.size.height)
+        self._fit(self.size.width or self.app.size.width, self.size.height or self.app.size.height)
         focused = self.focused
         if focused is not None and focused.parent is not None and focused.parent.id == "action-body":
             self.call_after_refresh(focused.scroll_visible, animate=False)  # the text above it changed

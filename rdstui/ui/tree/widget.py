@@ -198,7 +198,7 @@ class FleetTree(Tree[str]):
         wanted = [node for node in desired if node.key not in seen]  # a placeholder shown twice: once
         wanted_keys = {node.key for node in wanted}
         current = [child for child in parent.children if child.data in wanted_keys]
-        for child in parent.children:
+        for child in list(parent.children):  # a copy: dropping a child removes it from the list
             if child.data not in wanted_keys:
                 self._drop(child)
         for index, node in enumerate(wanted):
