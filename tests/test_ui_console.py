@@ -19,6 +19,7 @@ from rdstui.ui.testing import (
     FROZEN_NOW,
     frozen_app,
     node_key,
+    poll_now,
     ready,
     screen_text,
     start_demo_on,
@@ -235,6 +236,27 @@ async def test_poll_keeps_cursor_and_expand_state(demo) -> None:
         assert row(app, "catalog-mysql-ro-drift") != line_before  # the lag moved on
         assert "updated just now" in screen_text(app)
     demo.tick(FROZEN_NOW)
+
+
+async def test_a_line_that_changed_out_of_view_is_new_when_scrolled_back(demo) -> None:
+    """A line that changed while out of view shows its new state when it comes back into view."""
+    app = frozen_app(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        app.jump_to(node_key(app, "legacy-reports"))
+        await pilot.pause()
+        assert "legacy-reports" in screen_text(app) and "stopped" not in row(app, "legacy-reports")
+        tree = app.query_one(FleetTree)
+        tree.scroll_home(animate=False)
+        app.jump_to(tree.nodes_by_key[next(iter(tree.shown))].data)  # the first line: legacy-reports out of view
+        await pilot.pause()
+        assert "legacy-reports" not in screen_text(app).split("Events")[0]
+        demo.client("rds", "eu-west-1").stop_db_instance(DBInstanceIdentifier="legacy-reports")
+        await poll_now(app, pilot)
+        app.jump_to(node_key(app, "legacy-reports"))
+        await pilot.pause()
+        line = next(line for line in screen_text(app).splitlines() if "legacy-reports" in line)
+        assert "stopp" in line, line
 
 
 async def test_failing_region_shows_its_error_while_the_rest_update(demo) -> None:

@@ -131,6 +131,7 @@ class RdsApp(App[int]):
         self.fleet: Fleet | None = None  # the latest snapshot, as routed
         self.selected_key: str | None = None
         self.setup_error: str | None = None
+        self._message: Text | None = None  # what the body's message line says
         self.view = "detail"
         self.wide = False
         self.notices: list[str] = []  # every one-line notice shown, oldest first (tests, the curious)
@@ -184,25 +185,28 @@ class RdsApp(App[int]):
         return self.screen_stack[0] if self.screen_stack else self.screen
 
     def _set_titles(self) -> None:
-        left, right = self.query_one("#left"), self.query_one("#right")
         count = f" ({len(self.fleet.nodes)})" if self.fleet is not None and self.fleet.nodes else ""
-        left.border_title = f"Topology{count}"
-        self.query_one("#detail").border_title = "Detail"
-        self.query_one("#chart").border_title = "Chart"
-        events = self.query_one("#events")
-        events.border_title = "Events (UTC)"
+        titles = {"#left": f"Topology{count}", "#detail": "Detail", "#chart": "Chart", "#events": "Events (UTC)"}
         if self.wide:
-            right.border_title = ""
-            return
-        names = {"detail": "Detail", "chart": "Chart", "events": "Events (UTC)"}
-        following = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
-        hint = f"v: {following}" if following != "none" else "v: hide"
-        right.border_title = f"{names.get(self.view, '')} · {hint}"
-        events.border_title = f"Events (UTC) · {hint}"
+            titles["#right"] = ""
+        else:
+            names = {"detail": "Detail", "chart": "Chart", "events": "Events (UTC)"}
+            following = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+            hint = f"v: {following}" if following != "none" else "v: hide"
+            titles["#right"] = f"{names.get(self.view, '')} · {hint}"
+            titles["#events"] = f"Events (UTC) · {hint}"
+        for selector, title in titles.items():
+            widget = self.query_one(selector)
+            if widget.border_title != title:  # setting it, even unchanged, redraws the whole pane
+                widget.border_title = title
 
     def _show_message(self, message: str | Text | None) -> None:
+        text = message if isinstance(message, Text) else Text(message or "")
+        if text == self._message:  # every poll says "no message": an update would lay out the screen
+            return
+        self._message = text
         widget = self.query_one("#message", Static)
-        widget.update(message if isinstance(message, Text) else Text(message or ""))
+        widget.update(text)
         widget.set_class(bool(message), "-shown")
 
     # -- themes ----------------------------------------------------------------
@@ -318,7 +322,7 @@ class RdsApp(App[int]):
         for pane in (self.query_one(DetailPane), self.query_one(ChartPane), self.query_one(EventsList)):
             pane.fleet = fleet
         self._set_titles()
-        self._refresh_keys()
+        self.call_after_refresh(self._refresh_keys)  # the tree first; the footer a frame later
         runtime = self.runtime
         if runtime is not None and runtime.desk.in_flight():
             self._follow(runtime, fleet)

@@ -189,9 +189,13 @@ class ChartPane(Widget):
         self.palette = Palette.from_variables({})
         self.foreground: str | None = None
         self.warning, self.critical = 30.0, 300.0
+        self._drawn: ChartData | None = None  # what the last fleet gave the chart to draw
 
     def watch_fleet(self) -> None:
-        self.refresh()
+        data = self.data()
+        if data != self._drawn:  # most polls bring no new point for the chart: no plotext then
+            self._drawn = data
+            self.refresh()
 
     def watch_selected(self) -> None:
         self.refresh()

@@ -64,6 +64,8 @@ class EventsList(ScrollView, can_focus=True):
                 notes.append(Text("no RDS events in the last 24 hours", palette.muted))
         if self.lines:
             events = sorted([*events, *self.lines], key=lambda e: e.time, reverse=True)
+        if (notes, events) == (self._notes, self.events):
+            return  # most polls bring no new event: the rows in view stay drawn (the ages tick apart)
         self._notes, self.events = notes, events
         self.virtual_size = Size(0, len(notes) + len(events))  # rows are cut to the width: never a horizontal bar
         self.refresh()

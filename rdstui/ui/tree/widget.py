@@ -81,6 +81,7 @@ class FleetTree(Tree[str]):
         self.shown: dict[str, Node] = {}  # the nodes in view, filtered copies while filtering
         self.matched: frozenset[str] | None = None  # filter matches (None: no filter)
         self._labels: dict[tuple[str, int], Text] = {}
+        self._shape: tuple[object, ...] | None = None  # (matches, _shape(roots)) the tree was built from
         self._selected: str | None = None
 
     # -- state ---------------------------------------------------------------
@@ -128,9 +129,10 @@ class FleetTree(Tree[str]):
             return Text.assemble((icon, base_style + TOGGLE_STYLE), label)
         return Text.assemble((" " * TOGGLE_WIDTH, base_style), label)
 
-    def line_text(self, tree_node: TreeNode[str]) -> Text:
+    def line_text(self, tree_node: TreeNode[str], width: int | None = None) -> Text:
+        """The node's line at `width` (default: the tree's label width now), cached."""
         key = tree_node.data or ""
-        width = self.label_width()
+        width = self.label_width() if width is None else width
         cached = self._labels.get((key, width))
         if cached is not None:
             return cached
@@ -170,12 +172,42 @@ class FleetTree(Tree[str]):
         if not filtering and self.matched is None:
             self._remember_expanded()
         restoring = self.matched is not None and not filtering
+        shape = (matched, _shape(roots))
+        if shape == self._shape and not restoring:  # most polls: same nodes, same places
+            self.shown = {}
+            self._index_shown(roots)
+            self._refresh_changed()
+            return
+        self._shape = shape
         self.matched = matched
         self.shown = {}
         cursor_key, cursor_line = self.cursor_key, self.cursor_line
         self._sync_children(self.root, roots, set(), restoring)
-        self.redraw()
+        self._refresh_changed()
         self._settle_cursor(cursor_key, cursor_line)
+
+    def _index_shown(self, nodes: tuple[Node, ...]) -> None:
+        """`shown` for a tree whose shape did not change: the new Node objects, in tree order."""
+        for node in nodes:
+            if node.key not in self.shown:  # a placeholder shown twice: once, as _sync_children does
+                self.shown[node.key] = node
+                self._index_shown(node.children)
+
+    def _refresh_changed(self) -> None:
+        """Draw again only the lines whose text changed. Textual's line cache keeps the
+        rest: redrawing every line on every poll was most of a poll's cost at fleet scale.
+        Lines out of view are not worked out again: their labels are dropped and Textual's
+        copy of them is outdated (refresh), so they are made anew when they come into view."""
+        width = self.label_width()
+        top = self.scroll_offset.y
+        in_view = {line.node.data for line in self._tree_lines[top : top + self.size.height]}
+        drawn, self._labels = self._labels, {}
+        for (key, at), before in drawn.items():
+            tree_node = self.nodes_by_key.get(key)
+            if tree_node is None:
+                continue
+            if key not in in_view or at != width or self.line_text(tree_node, width) != before:
+                tree_node.refresh()
 
     def _remember_expanded(self) -> None:
         for key, tree_node in self.nodes_by_key.items():
@@ -316,3 +348,14 @@ def depth_of(tree_node: TreeNode[str]) -> int:
     while parent is not None and not parent.is_root:
         depth, parent = depth + 1, parent.parent
     return depth
+
+
+def _shape(roots: tuple[Node, ...]) -> tuple[tuple[str, int], ...]:
+    """The tree's shape: every key with its depth, in order (what _sync_children builds from)."""
+    shape: list[tuple[str, int]] = []
+    stack = [(node, 0) for node in reversed(roots)]
+    while stack:
+        node, depth = stack.pop()
+        shape.append((node.key, depth))
+        stack.extend((child, depth + 1) for child in reversed(node.children))
+    return tuple(shape)
