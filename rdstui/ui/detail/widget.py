@@ -189,12 +189,10 @@ class ChartPane(Widget):
         self.palette = Palette.from_variables({})
         self.foreground: str | None = None
         self.warning, self.critical = 30.0, 300.0
-        self._drawn: ChartData | None = None  # what the last fleet gave the chart to draw
+        self._drawn: ChartData | None = None  # what the last render drew
 
     def watch_fleet(self) -> None:
-        data = self.data()
-        if data != self._drawn:  # most polls bring no new point for the chart: no plotext then
-            self._drawn = data
+        if self.data() != self._drawn:  # most polls bring no new point for the chart: no plotext then
             self.refresh()
 
     def watch_selected(self) -> None:
@@ -223,7 +221,7 @@ class ChartPane(Widget):
         return ChartData(node.id, self.metric, chosen.series.metric, points, limits, None, available, chosen.label)
 
     def render(self) -> Text:
-        data = self.data()
+        data = self._drawn = self.data()
         width, height = self.content_size.width, self.content_size.height
         palette = self.palette
         if data is None:

@@ -169,8 +169,6 @@ class FleetTree(Tree[str]):
         fleet = self.fleet
         roots, matched = filter_roots(fleet.roots if fleet is not None else (), self.filter_text)
         filtering = matched is not None
-        if not filtering and self.matched is None:
-            self._remember_expanded()
         restoring = self.matched is not None and not filtering
         shape = (matched, _shape(roots))
         if shape == self._shape and not restoring:  # most polls: same nodes, same places
@@ -178,6 +176,8 @@ class FleetTree(Tree[str]):
             self._index_shown(roots)
             self._refresh_changed()
             return
+        if not filtering and self.matched is None:
+            self._remember_expanded()  # before the rebuild: what the user opened and closed
         self._shape = shape
         self.matched = matched
         self.shown = {}
