@@ -21,7 +21,7 @@ from collections import Counter
 
 from fleet import REGIONS, seed, start_moto
 
-from rdstui.core.catalog import fleet_series
+from rdstui.core.catalog import tree_series
 from rdstui.core.metrics import MAX_QUERIES
 from rdstui.core.session import SessionFactory
 from rdstui.core.target import DEMO_CREDENTIALS, AwsTarget
@@ -40,7 +40,7 @@ async def full_poll(url: str, regions: list[str]) -> tuple[float, float, Counter
         fleet = await watch.once(metrics=True)
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     per_region = Counter(node.region for node in fleet.walk() if node.type.value == "instance")
-    keys = Counter(key.region for key in fleet_series(fleet.roots))
+    keys = Counter(key.region for key in tree_series(fleet.roots))  # what every poll reads
     clusters = Counter(node.region for node in fleet.walk() if node.type.value == "cluster")
     minimum = {
         "DescribeDBInstances": sum(max(1, math.ceil(per_region[r] / PAGE)) for r in regions),

@@ -9,9 +9,10 @@ stderr):
 
   instances            DB instances seeded
   nodes                tree nodes the console shows for them (clusters, globals, instances)
-  tree_update_ms       median of 5: a fresh poll's Fleet handed to the app until `pilot.pause()`
-                       returns with the tree repainted (headless, 160x48). pause() sleeps at least
-                       one 20 ms tick of Textual's wait_for_idle: that floor is printed on stderr
+  tree_update_ms       median of 5: a fresh poll's Fleet handed to the app until the last screen
+                       update (the compositor's rendered lines, handed to the driver) before the app
+                       is idle again (headless, 160x48). Idle is `pilot.pause()`, which sleeps at
+                       least one 20 ms tick of Textual's wait_for_idle: not counted; on stderr
   key_to_paint_ms      median of 20 `j` presses in a real terminal (tmux, 80x24): from just before
   key_to_paint_max_ms  `tmux send-keys` to the first `capture-pane -p -e` whose text below the header
                        line (its age ticks every second) differs; and the slowest of them
@@ -19,7 +20,8 @@ stderr):
   rss_mb               the console's VmRSS (headless) after 180 one-minute points per series of the
                        fleet were added to its metric store (what it keeps of them goes to stderr)
   first_tree_s         `rdstui --demo` in tmux at 160x48: launch until every demo region has its ✓
-                       and the tree has rows (on stderr, first lag: until a tree row shows a lag)
+                       and the tree has rows (on stderr, first lag: until a tree row shows a lag),
+                       captured every 20 ms
   poll_vs_cli          one full poll of every region with metrics (poll_bench.full_poll), wall time,
                        over `aws rds describe-db-instances` for each region in turn
 
@@ -59,6 +61,7 @@ IDLE_SECONDS = 10.0
 HEADLESS_SIZE = (160, 48)
 TERMINAL_SIZE = (80, 24)  # key to paint and idle CPU
 DEMO_SIZE = (160, 48)
+POLL_EVERY = 0.02  # seconds between the demo's captures
 LAG = re.compile(r"\d(?:ms|s)\b")
 RDSTUI = [sys.executable, "-m", "rdstui"]  # the `rdstui` command, whether or not the venv is on PATH
 
@@ -75,25 +78,6 @@ def rss_mb() -> float:
     return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
 
 
-class Timed:
-    """Wall times (ms) of the measured part of each step, under `profiler` when one is given."""
-
-    def __init__(self, profiler: Any = None) -> None:
-        self.profiler = profiler
-        self.ms: list[float] = []
-        self._start = 0.0
-
-    def __enter__(self) -> None:
-        if self.profiler:
-            self.profiler.start()
-        self._start = time.perf_counter()
-
-    def __exit__(self, *_: object) -> None:
-        self.ms.append((time.perf_counter() - self._start) * 1000)
-        if self.profiler:
-            self.profiler.stop()
-
-
 # -- the console's internals: today's API, adapt these three when it changes ---------------
 
 
@@ -105,14 +89,28 @@ def headless_app(url: str, regions: list[str]) -> Any:
     return RdsApp(Settings(endpoint_url=url, regions=regions, refresh=3600), cursor_blink=False)
 
 
-async def tree_update(app: Any, pilot: Any, timed: Timed) -> None:
-    """A fresh poll's Fleet (every node a new object), posted as the watch posts it, until painted."""
+class Painted:
+    """When the screen last handed the app a compositor update (its rendered lines) to display."""
+
+    def __init__(self, app: Any) -> None:
+        self.at = 0.0
+        display = app._display
+
+        def timed_display(screen: Any, renderable: Any) -> None:
+            display(screen, renderable)
+            if renderable is not None:
+                self.at = time.perf_counter()
+
+        app._display = timed_display
+
+
+async def tree_update(app: Any, pilot: Any, painted: Painted, profiler: Any = None) -> float:
+    """A fresh poll's Fleet (every node a new object), posted as the watch posts it: ms until the
+    last screen update before the app is idle again (pilot.pause's idle wait is not counted)."""
     from rdstui.ui.messages import FleetUpdated
 
     fleet = await app.runtime.watch.once()
-    with timed:
-        app.post_message(FleetUpdated(fleet))
-        await pilot.pause()  # ends with the screen's compositor update: the tree's lines are rendered
+    return await until_painted(pilot, painted, lambda: app.post_message(FleetUpdated(fleet)), profiler)
 
 
 def fill_history(app: Any) -> int:
@@ -133,10 +131,22 @@ def fill_history(app: Any) -> int:
 # -- in process (a child of the benchmark, so the RSS is the console's alone) ---------------
 
 
-async def cursor_move(app: Any, pilot: Any, timed: Timed) -> None:
-    with timed:
-        await pilot.press("down")
-        await pilot.pause()
+async def cursor_move(app: Any, pilot: Any, painted: Painted, profiler: Any = None) -> float:
+    return await until_painted(pilot, painted, lambda: app.simulate_key("down"), profiler)
+
+
+async def until_painted(pilot: Any, painted: Painted, act: Callable[[], object], profiler: Any) -> float:
+    """ms from `act` to the last screen update it caused, under `profiler` when given."""
+    if profiler:
+        profiler.start()
+    start = painted.at = time.perf_counter()
+    act()
+    await pilot.pause()
+    if profiler:
+        profiler.stop()
+    if painted.at == start:
+        raise SystemExit("nothing was painted")
+    return (painted.at - start) * 1000
 
 
 async def in_process(url: str, regions: list[str], profile: Path | None) -> dict[str, Any]:
@@ -145,29 +155,26 @@ async def in_process(url: str, regions: list[str], profile: Path | None) -> dict
     app = headless_app(url, regions)
     async with app.run_test(size=HEADLESS_SIZE) as pilot:
         await ready(app, pilot)
-        floor = Timed()
-        with floor:
-            await pilot.pause()
+        painted = Painted(app)
+        start = time.perf_counter()
+        await pilot.pause()
+        floor = (time.perf_counter() - start) * 1000
         if profile:
             from pyinstrument import Profiler
 
             for name, steps, step in (("cursor_moves", KEYS, cursor_move), ("tree_updates", TREE_UPDATES, tree_update)):
-                timed = Timed(Profiler(async_mode="disabled"))
-                for _ in range(steps):
-                    await step(app, pilot, timed)
-                timed.profiler.write_html(profile / f"{name}.html")
-                print(f"{steps} {name}: median {statistics.median(timed.ms):.0f} ms, profile in {profile / name}.html",
+                profiler = Profiler(async_mode="disabled")
+                ms = [await step(app, pilot, painted, profiler) for _ in range(steps)]
+                profiler.write_html(profile / f"{name}.html")
+                print(f"{steps} {name}: median {statistics.median(ms):.0f} ms, profile in {profile / name}.html",
                       file=sys.stderr)
             return {}
-        updates = Timed()
-        for _ in range(TREE_UPDATES):
-            await tree_update(app, pilot, updates)
+        updates = [await tree_update(app, pilot, painted) for _ in range(TREE_UPDATES)]
         held = fill_history(app)
-        with_history = Timed()
-        await tree_update(app, pilot, with_history)  # the labels' sparklines drawn from that history
-        return {"nodes": len(tree_rows(app)), "tree_update_ms": round(statistics.median(updates.ms), 1),
-                "rss_mb": round(rss_mb(), 1), "points_held": held, "pause_floor_ms": round(floor.ms[0], 1),
-                "history_update_ms": round(with_history.ms[0], 1)}
+        with_history = await tree_update(app, pilot, painted)  # the labels' sparklines drawn from that history
+        return {"nodes": len(tree_rows(app)), "tree_update_ms": round(statistics.median(updates), 1),
+                "rss_mb": round(rss_mb(), 1), "points_held": held, "pause_floor_ms": round(floor, 1),
+                "history_update_ms": round(with_history, 1)}
 
 
 def run_in_process(url: str, regions: list[str], env: dict[str, str], profile: Path | None) -> dict[str, Any]:
@@ -219,12 +226,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> float:
-    """Poll `condition` as fast as it answers; the seconds it took."""
+def wait_until(condition: Callable[[], bool], timeout: float, what: str, every: float = 0.0) -> float:
+    """Poll `condition` as fast as it answers (or every `every` seconds); the seconds it took."""
     start = time.perf_counter()
     while not condition():
         if time.perf_counter() - start > timeout:
             raise SystemExit(f"timed out waiting for {what}")
+        time.sleep(every)
     return time.perf_counter() - start
 
 
@@ -297,9 +305,11 @@ def demo_figures(tmux: Tmux) -> dict[str, float]:
 
     start = time.perf_counter()
     tmux.start("demo", DEMO_SIZE, [*RDSTUI, "--demo"])
-    wait_until(lambda: regions_ok(tmux.capture("demo")[0], regions) and bool(tree_rows()), 120, "the demo tree")
+    # Every POLL_EVERY: a capture loop at full speed would take a core from the demo starting.
+    wait_until(lambda: regions_ok(tmux.capture("demo")[0], regions) and bool(tree_rows()), 120, "the demo tree",
+               POLL_EVERY)
     tree = time.perf_counter() - start
-    wait_until(lambda: any(LAG.search(row) for row in tree_rows()), 120, "a lag in the demo tree")
+    wait_until(lambda: any(LAG.search(row) for row in tree_rows()), 120, "a lag in the demo tree", POLL_EVERY)
     lag = time.perf_counter() - start
     tmux.run("kill-session", "-t", "demo")
     return {"first_tree_s": round(tree, 2), "first_lag_s": round(lag, 2)}

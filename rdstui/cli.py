@@ -7,7 +7,6 @@ shown), 2 usage, configuration or credential errors.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from dataclasses import replace
@@ -143,6 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from rdstui.demo.process import start_demo
 
             demo = start_demo()  # it seeds in its own process while we import the rest
+        import asyncio  # not at the top: the demo's process starts before our heavier imports
+
         from rdstui.runtime import Options
 
         options = Options.from_settings(settings, demo=demo is not None)

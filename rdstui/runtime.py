@@ -23,7 +23,7 @@ from rdstui.core.config import Settings
 from rdstui.core.desk import ActionDesk
 from rdstui.core.discovery import enabled_regions
 from rdstui.core.regions import unlisted_warnings, validate
-from rdstui.core.session import SessionFactory
+from rdstui.core.session import SessionFactory, isolated_session, preload
 from rdstui.core.target import AwsTarget
 from rdstui.core.watch import FleetWatch, Schedule
 
@@ -92,11 +92,13 @@ async def open_runtime(
         demo = start_demo()
     factory: SessionFactory | None = None
     try:
-        if demo is not None:  # the demo's process may still be seeding: wait off the event loop
-            target = await asyncio.to_thread(lambda: demo.target)
+        if demo is not None:  # the demo's process may still be seeding: meanwhile, parse the AWS models
+            target, session = await asyncio.gather(
+                asyncio.to_thread(lambda: demo.target), asyncio.to_thread(preload, isolated_session())
+            )
+            factory = SessionFactory(target, session)
         else:
-            target = AwsTarget(profile=options.profile, endpoint_url=options.endpoint_url)
-        factory = SessionFactory(target)
+            factory = SessionFactory(AwsTarget(profile=options.profile, endpoint_url=options.endpoint_url))
         regions = await _resolve_regions(factory, options, demo)
         account_id = await caller_account(factory, regions[0])
     except BaseException:

@@ -16,8 +16,8 @@ import pytest
 from recorded import described, entries, manifest, response
 
 from rdstui.core.actions import ActionKind, ActionPlan, Refusal, plan
-from rdstui.core.catalog import fleet_series, gauges
-from rdstui.core.model import Fleet, Node, NodeType, RegionState, Role
+from rdstui.core.catalog import gauges, node_series
+from rdstui.core.model import Fleet, Node, NodeType, RegionState, Role, walk_with_parents
 from rdstui.core.operations import operation
 from rdstui.core.topology import build_topology
 
@@ -270,10 +270,15 @@ def test_blue_green_members_are_marked_and_green_ones_refuse_promote_and_failove
 # --------------------------------------------------------------------------- metrics
 
 
+def every_series(fleet: Fleet) -> list:
+    """Each node's series, as read while it is in view."""
+    return [key for node, parent in walk_with_parents(fleet.roots) for key in node_series(node, parent)]
+
+
 def _queries(fleet: Fleet) -> dict[tuple[str, str], list[list[tuple[str, str]]]]:
     return {
         (key.identifier, key.metric): [[(d["Name"], d["Value"]) for d in v] for v in key.variants()]
-        for key in fleet_series(fleet.roots)
+        for key in every_series(fleet)
     }
 
 
@@ -330,7 +335,7 @@ def test_binlog_and_global_lag_queries():
             [("SourceRegion", "us-east-1")],
         ]
     assert ("primary-cluster", "AuroraGlobalDBReplicationLag") not in asked
-    assert next(k for k in fleet_series(fleet.roots) if k.metric == "AuroraGlobalDBRPOLag").region == "us-east-2"
+    assert next(k for k in every_series(fleet) if k.metric == "AuroraGlobalDBRPOLag").region == "us-east-2"
 
 
 # --------------------------------------------------------------------------- plans

@@ -17,7 +17,6 @@ import pytest
 from faultproxy import Rule, fault_proxy, slow, throttle  # noqa: F401
 
 from rdstui.cli import main
-from rdstui.core.catalog import fleet_series
 from rdstui.core.events import merge
 from rdstui.core.model import Event
 from rdstui.core.session import SessionFactory
@@ -49,17 +48,67 @@ def through(proxy) -> AwsTarget:
     return AwsTarget(endpoint_url=proxy.url, credentials=DEMO_CREDENTIALS)
 
 
-async def test_one_pass_reads_every_page_and_batches_metrics(aws, local_target):
-    seed_instances(aws, EAST, 170)  # 2 pages; 170 x 3 gauges = 510 series = 2 batches
+def add_replica(aws, region: str, source: str) -> str:
+    replica = f"{source}-replica"
+    aws("rds", region).create_db_instance_read_replica(DBInstanceIdentifier=replica, SourceDBInstanceIdentifier=source)
+    return replica
+
+
+def metrics_asked(factory: SessionFactory) -> list[set[tuple[str, str]]]:
+    """The (metric, database) pairs of each GetMetricData call, in order."""
+    asked: list[set[tuple[str, str]]] = []
+
+    def record(params, **_) -> None:
+        asked.append({
+            (q["MetricStat"]["Metric"]["MetricName"], q["MetricStat"]["Metric"]["Dimensions"][0]["Value"])
+            for q in params["MetricDataQueries"]
+        })
+
+    factory.session.register("provide-client-params.cloudwatch.GetMetricData", record)
+    return asked
+
+
+async def test_one_pass_reads_every_page_and_only_the_lags_of_the_tree(aws, local_target):
+    seed_instances(aws, EAST, 170)  # 2 pages of DescribeDBInstances
+    replica = add_replica(aws, EAST, "db-007")
     async with SessionFactory(local_target) as factory:
-        calls = count_calls(factory)
+        calls, asked = count_calls(factory), metrics_asked(factory)
         fleet = await FleetWatch(factory, [EAST]).once()
-    assert len(fleet.roots) == 170
-    assert len(fleet_series(fleet.roots)) == 510
+    assert sum(1 for _ in fleet.walk()) == 171
     assert calls == Counter(
         DescribeDBInstances=2, DescribeDBClusters=1, DescribeGlobalClusters=1,
-        DescribeBlueGreenDeployments=1, GetMetricData=2,
+        DescribeBlueGreenDeployments=1, GetMetricData=1,
     )
+    assert asked == [{("ReplicaLag", replica)}], "no gauges of databases nobody looks at"
+
+
+async def test_the_node_in_view_has_its_gauges_read_at_once_and_with_each_read(aws, local_target):
+    seed_instances(aws, EAST, 3)
+    async with SessionFactory(local_target) as factory:
+        asked = metrics_asked(factory)
+        watch = FleetWatch(factory, [EAST], schedule=Schedule(refresh=600, metrics_refresh=600))
+        fleets = watch.fleets()
+        fleet = await anext(fleets)
+        read_at = watch.loops[EAST].snapshot.metrics_at
+
+        async def until(test) -> None:
+            async for _fleet in fleets:
+                if test():
+                    return
+
+        gauges = {"CPUUtilization", "DatabaseConnections", "FreeStorageSpace"}
+        watch.show(next(n for n in fleet.walk() if n.id == "db-001"))
+        await asyncio.wait_for(until(lambda: len(asked) == 1), 5)
+        assert asked == [{(metric, "db-001") for metric in gauges}]
+        watch.show(next(n for n in fleet.walk() if n.id == "db-001"))  # the same node: nothing new to read
+        watch.show(next(n for n in fleet.walk() if n.id == "db-002"))
+        await asyncio.wait_for(until(lambda: len(asked) == 2), 5)
+        assert asked[1] == {(metric, "db-002") for metric in gauges}
+        assert watch.loops[EAST].snapshot.metrics_at == read_at, "looking about never postpones the lags"
+        watch.refresh()
+        await asyncio.wait_for(until(lambda: len(asked) == 3), 5)
+        await fleets.aclose()
+    assert asked[2] == {(metric, "db-002") for metric in gauges}, "the region's read: the node in view, no other"
 
 
 async def test_a_slow_region_never_holds_back_another(aws, fault_proxy):
@@ -131,6 +180,7 @@ async def test_refresh_wakes_every_loop_and_hurry_polls_a_region_faster(aws, fau
 
 async def test_cloudwatch_is_read_less_often_and_refresh_reads_it_too(aws, fault_proxy):
     seed_instances(aws, EAST, 1)
+    add_replica(aws, EAST, "db-000")  # a lag to read
     async with SessionFactory(through(fault_proxy)) as factory:
         watch = FleetWatch(factory, [EAST], schedule=Schedule(refresh=0.05, metrics_refresh=3600))
         fleets = watch.fleets()

@@ -96,18 +96,25 @@ def gauge(node: Node, key: str, parent: Node | None = None) -> Gauge:
     return next(g for g in gauges(node, parent) if g.key == key)
 
 
-def fleet_series(roots: Iterable[Node]) -> list[SeriesKey]:
-    """Every series a tree needs: each node's charts, RPO lag of global secondaries."""
+def tree_series(roots: Iterable[Node]) -> list[SeriesKey]:
+    """The series every poll reads for the whole tree: each node's lag, and the RPO lag of
+    global secondaries (the rows show them)."""
     keys: list[SeriesKey] = []
     for node, parent in walk_with_parents(roots):
-        if node.type is NodeType.EXTERNAL or node.type is NodeType.STANDBY:
-            continue
-        keys.extend(g.series for g in gauges(node, parent) if g.series is not None)
-        rpo = rpo_series(node, parent)
-        if rpo is not None:
-            keys.append(rpo)
-        keys.extend(extra_series(node))
+        keys.extend(key for key in (lag_series(node, parent), rpo_series(node, parent)) if key is not None)
     return list(dict.fromkeys(keys))
+
+
+def node_series(node: Node, parent: Node | None) -> list[SeriesKey]:
+    """Every series one node's charts and detail show: read only while it is in view.
+    GetMetricData is billed per metric requested and is outside the free tier: every gauge
+    of a thousand databases every minute is 4,000 metrics a minute, for charts one at a
+    time is looked at."""
+    if node.type is NodeType.EXTERNAL or node.type is NodeType.STANDBY:
+        return []
+    keys = [g.series for g in gauges(node, parent) if g.series is not None]
+    rpo = rpo_series(node, parent)
+    return list(dict.fromkeys([*keys, *([rpo] if rpo else []), *extra_series(node)]))
 
 
 _INSTANCE_CHARTS = (("cpu", "CPU"), ("connections", "connections"), ("storage", "free storage"), ("capacity", "capacity (ACU)"))

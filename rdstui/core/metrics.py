@@ -272,6 +272,10 @@ class MetricStore:
     def keys(self) -> list[SeriesKey]:
         return sorted(self._series)
 
+    def asked(self, key: SeriesKey) -> bool:
+        """Whether CloudWatch answered for this series since it was last forgotten (points or not)."""
+        return key in self._checked
+
     def __len__(self) -> int:
         return len(self._series)
 

@@ -6,9 +6,6 @@ import re
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-import botocore
-import botocore.session
-
 from rdstui.core.errors import SetupError
 
 # AWS region names: area (us, eusc), an optional partition or country word (gov, isob, de),
@@ -25,6 +22,8 @@ LIKELY_TYPO = 0.85
 @lru_cache(maxsize=1)
 def known_regions() -> frozenset[str]:
     """Every RDS region botocore knows of, across partitions (no network)."""
+    import botocore.session  # here, not at the top: the CLI reads its flags (and starts the demo) first
+
     session = botocore.session.get_session()
     names: set[str] = set()
     for partition in session.get_available_partitions():
@@ -78,6 +77,8 @@ def validate(regions: list[str]) -> list[str]:
 
 def unlisted_warnings(regions: list[str]) -> list[str]:
     """One line for each of the `validate`d regions that botocore does not list."""
+    import botocore
+
     known = known_regions()
     stems = {region.rstrip("0123456789") for region in known}
     warnings: list[str] = []

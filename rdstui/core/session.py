@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 from contextlib import AsyncExitStack
+from datetime import datetime
 from typing import Any
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
 from botocore.configprovider import ConfigChainFactory, ConfiguredEndpointProvider
 from botocore.exceptions import BotoCoreError
+from botocore.utils import parse_timestamp as botocore_timestamp
 
 from rdstui.core.target import ISOLATED_SESSION_VARS, AwsTarget, is_local_url
 
@@ -30,21 +32,61 @@ LOCAL_RETRIES = {"mode": "standard", "total_max_attempts": 1}
 ACTION_RETRIES = {"mode": "standard", "total_max_attempts": 1}
 # botocore session variables the user may set (env var, profile key) -> AioConfig retries key.
 USER_RETRY_SETTINGS = {"retry_mode": "mode", "max_attempts": "total_max_attempts"}
+# What a client of these services parses on its first creation (the RDS model alone is
+# about 1 MB of JSON): the console reads all three before its first tree.
+POLLED_SERVICES = ("sts", "rds", "cloudwatch")
+SERVICE_FILES = ("service-2", "endpoint-rule-set-1", "paginators-1")
+SHARED_FILES = ("endpoints", "partitions", "sdk-default-configuration")
+
+
+def isolated_session() -> AioSession:
+    """A session that never reads the user's AWS files, profile or region."""
+    return AioSession(session_vars=ISOLATED_SESSION_VARS)
+
+
+def preload(session: AioSession, services: tuple[str, ...] = POLLED_SERVICES) -> AioSession:
+    """Parse what `services`' clients will need into the session's loader cache, so that
+    creating them later costs milliseconds (blocking: run it in a thread while waiting)."""
+    loader = session.get_component("data_loader")
+    for name in SHARED_FILES:
+        loader.load_data(name)
+    for service in services:
+        for kind in SERVICE_FILES:
+            loader.load_service_model(service, kind)
+    return session
+
+
+def parse_timestamp(value: Any) -> datetime:
+    """Timestamps in responses. The ISO 8601 form AWS's query APIs send
+    (2026-12-01T10:20:30.123Z) is read by the standard library; anything else, as botocore
+    reads it. botocore hands each one to dateutil, which was the most expensive part of
+    reading a thousand instances' describes."""
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            return datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
+        except ValueError:  # a form fromisoformat does not know (e.g. 7+ fraction digits before 3.11)
+            pass
+    parsed: datetime = botocore_timestamp(value)
+    return parsed
+
 
 class SessionFactory:
-    """Creates aiobotocore clients for (service, region), cached and closed together."""
+    """Creates aiobotocore clients for (service, region), cached and closed together.
 
-    def __init__(self, target: AwsTarget) -> None:
+    `session`: one made for `target` already (e.g. preloaded while a demo started)."""
+
+    def __init__(self, target: AwsTarget, session: AioSession | None = None) -> None:
         self.target = target
-        self.session = self._new_session(target)
+        self.session = session or self._new_session(target)
+        parsers = self.session.get_component("response_parser_factory")
+        parsers.set_parser_defaults(timestamp_parser=parse_timestamp)
         self._stack = AsyncExitStack()
         self._clients: dict[tuple[str, str, str], Any] = {}
 
     @staticmethod
     def _new_session(target: AwsTarget) -> AioSession:
-        if target.credentials is not None:
-            # Never read the user's AWS files, profile or region when given explicit keys.
-            return AioSession(session_vars=ISOLATED_SESSION_VARS)
+        if target.credentials is not None:  # explicit keys: nothing from the user's AWS setup
+            return isolated_session()
         session = AioSession()
         if target.profile:
             session.set_config_variable("profile", target.profile)

@@ -25,12 +25,12 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 
 from rdstui.core import errors
-from rdstui.core.catalog import fleet_series, lag_series, rpo_series
+from rdstui.core.catalog import lag_series, node_series, rpo_series, tree_series
 from rdstui.core.clock import Clock, utcnow
 from rdstui.core.discovery import describe_region
 from rdstui.core.events import fetch_region_events, merge
 from rdstui.core.metrics import MetricStore, SeriesKey, fetch_metrics
-from rdstui.core.model import Event, Fleet, RegionState, Series, walk_with_parents
+from rdstui.core.model import Event, Fleet, Node, RegionState, Series, walk_with_parents
 from rdstui.core.session import SessionFactory
 from rdstui.core.topology import Described, build_topology
 
@@ -78,29 +78,51 @@ class RegionLoop:
         self.store = MetricStore()
         self.snapshot = RegionSnapshot(RegionState(region))
         self.hurried = False
+        self.in_view: tuple[SeriesKey, ...] = ()  # the series of the node the user looks at
         self._wake = asyncio.Event()
+        self._describe_due = True
         self._metrics_due = True
+        self._in_view_due = False
         self._events_at: datetime | None = None  # the last event read without error
 
     def wake(self, *, metrics: bool = True) -> None:
         """Start the next cycle now (and read CloudWatch in it when `metrics`)."""
+        self._describe_due = True
         self._metrics_due = self._metrics_due or metrics
         self._wake.set()
+
+    def show(self, keys: tuple[SeriesKey, ...]) -> None:
+        """The series of the node in view: read with every metrics read from now on, and at
+        once (alone, between cycles) when some were never read."""
+        if keys == self.in_view:  # the same node: its series come with the region's reads
+            return
+        self.in_view = keys
+        if any(not self.store.asked(key) for key in keys):
+            self._in_view_due = True
+            self._wake.set()
 
     async def run(self, publish: Callable[[RegionSnapshot], None]) -> None:
         while True:
             self._wake.clear()  # a wake during the cycle starts the next one at once
-            await self.describe(publish)
+            if self._describe_due:
+                self._describe_due = False
+                await self.describe(publish)
             if self._metrics_due:
                 await self.read_metrics(publish)
+            elif self._in_view_due:
+                await self.read_in_view(publish)
             await self._sleep()
+
+    @property
+    def reading_in_view(self) -> bool:
+        return self._in_view_due
 
     async def _sleep(self) -> None:
         interval = min(self.schedule.refresh, HURRIED) if self.hurried else self.schedule.refresh
         try:
             await asyncio.wait_for(self._wake.wait(), interval)
         except asyncio.TimeoutError:
-            pass
+            self._describe_due = True
         due = self.snapshot.metrics_at is None or (
             self.clock() - self.snapshot.metrics_at
         ).total_seconds() >= self.schedule.metrics_refresh - 1
@@ -136,15 +158,17 @@ class RegionLoop:
         return tuple(merge(list(self.snapshot.events), fresh))
 
     def series_wanted(self) -> list[SeriesKey]:
-        """This region's series, from its own describes (global members name their primary by ARN)."""
+        """This region's series for the tree, from its own describes (global members name
+        their primary by ARN), and those of the node in view."""
         described = self.snapshot.described
         if described is None:
             return []
         topology = build_topology([described], account_id=self.account_id)
-        return [key for key in fleet_series(topology.roots) if key.region == self.region]
+        keys = [key for key in tree_series(topology.roots) if key.region == self.region]
+        return list(dict.fromkeys([*keys, *self.in_view]))
 
     async def read_metrics(self, publish: Callable[[RegionSnapshot], None]) -> None:
-        self._metrics_due = False
+        self._metrics_due = self._in_view_due = False
         keys = self.series_wanted()
         self.store.forget(keys)
         if not keys:
@@ -158,6 +182,17 @@ class RegionLoop:
             self.snapshot, series=self.store.view(), metrics_error=error, metrics_at=metrics_at
         )
         publish(self.snapshot)
+
+    async def read_in_view(self, publish: Callable[[RegionSnapshot], None]) -> None:
+        """Only the in-view node's series not read yet. The region's metrics age and error
+        stay those of its last full read: a cursor moving about must not postpone the lags."""
+        self._in_view_due = False
+        keys = [key for key in self.in_view if not self.store.asked(key)]
+        if keys:
+            await fetch_metrics(self.factory, keys, self.store, now=self.clock())
+            if any(self.store.asked(key) for key in keys):  # a failed read: the region's next read says so
+                self.snapshot = replace(self.snapshot, series=self.store.view())
+                publish(self.snapshot)
 
 
 class FleetWatch:
@@ -196,6 +231,18 @@ class FleetWatch:
         """Every region polls now, CloudWatch included."""
         for loop in self.loops.values():
             loop.wake()
+
+    def show(self, node: Node | None, parent: Node | None = None) -> None:
+        """The node the user looks at (None: none): its charts' series are read now, and with
+        its region's metrics from then on, until another node is shown."""
+        keys = node_series(node, parent) if node is not None else []
+        for loop in self.loops.values():
+            loop.show(tuple(key for key in keys if key.region == loop.region))
+
+    @property
+    def reading_in_view(self) -> bool:
+        """A shown node's first read is still to come (tests wait for it)."""
+        return any(loop.reading_in_view for loop in self.loops.values())
 
     def hurry(self, regions: set[str]) -> None:
         """Poll these regions every few seconds (an action is in flight there); the rest as scheduled."""

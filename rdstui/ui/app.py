@@ -13,6 +13,7 @@ import asyncio
 import gc
 import logging
 import sys
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 from types import MappingProxyType
@@ -73,6 +74,7 @@ VIEWS = ("detail", "chart", "events", "none")
 CHART_GROUP = Binding.Group("Chart", compact=True)
 NOTICE_SECONDS = 8
 ERROR_SECONDS = 15
+FREE_REPLACED_AFTER = 0.25  # seconds: well after the next screen update (60 a second at most)
 
 
 class RdsApp(App[int]):
@@ -136,6 +138,7 @@ class RdsApp(App[int]):
         self.wide = False
         self.notices: list[str] = []  # every one-line notice shown, oldest first (tests, the curious)
         self._noticed: set[str] = set()  # fleet notices already said
+        self._replaced: deque[Fleet | None] = deque()  # fleets a poll replaced, freed once it is painted
         self._keys_shown: tuple[Any, ...] = ()
         self._closed = False
 
@@ -307,6 +310,10 @@ class RdsApp(App[int]):
 
     @on(FleetUpdated)
     def _fleet_updated(self, message: FleetUpdated) -> None:
+        # Freeing a replaced fleet (a thousand nodes and their describe records) takes
+        # milliseconds: spend them after the new one is on screen, not before.
+        self._replaced.append(self.fleet)
+        self.set_timer(FREE_REPLACED_AFTER, self._free_replaced)
         fleet = self.fleet = message.fleet
         self._set_header(regions=fleet.regions, metrics_errors=fleet.metrics_errors)
         for notice in fleet.notices:  # records left out or skipped: said once a session
@@ -322,10 +329,14 @@ class RdsApp(App[int]):
         for pane in (self.query_one(DetailPane), self.query_one(ChartPane), self.query_one(EventsList)):
             pane.fleet = fleet
         self._set_titles()
+        self._show_in_view()  # the node under the cursor may have moved in the tree
         self.call_after_refresh(self._refresh_keys)  # the tree first; the footer a frame later
         runtime = self.runtime
         if runtime is not None and runtime.desk.in_flight():
             self._follow(runtime, fleet)
+
+    def _free_replaced(self) -> None:
+        self._replaced.popleft()
 
     @on(WatchStopped)
     def _watch_stopped(self, message: WatchStopped) -> None:
@@ -355,7 +366,14 @@ class RdsApp(App[int]):
             n.id for n in node.walk() if n.type is not NodeType.EXTERNAL
         ) if node is not None else frozenset()
         detail.progress = self.runtime.desk.tracker.progress(message.key) if self.runtime and message.key else None
+        self._show_in_view()
         self._refresh_keys()
+
+    def _show_in_view(self) -> None:
+        """Tell the watch which node's charts to read (the others' are not polled)."""
+        if self.runtime is not None and self.fleet is not None:
+            node = self.selected_node()
+            self.runtime.watch.show(node, self.fleet.parent(node) if node is not None else None)
 
     def selected_node(self) -> Node | None:
         """The database under the tree's cursor right now (a key typed ahead acts on it)."""
@@ -659,10 +677,11 @@ class RdsApp(App[int]):
                 log.exception("closing the runtime failed")
 
     async def settle(self) -> None:
-        """Wait until no connect, posture read, action or follow is running (tests, screenshots)."""
+        """Wait until no connect, posture read, action, follow or first read of the node in view
+        is running (tests, screenshots)."""
         for _ in range(200):
             busy = [w for w in self.workers if w.group in ("connect", "posture", "action", "follow") and not w.is_finished]
-            if not busy:
+            if not busy and not (self.runtime is not None and self.runtime.watch.reading_in_view):
                 return
             await asyncio.sleep(0.02)
 
