@@ -46,6 +46,7 @@ async def full_poll(url: str, regions: list[str]) -> tuple[float, float, Counter
         "DescribeDBInstances": sum(max(1, math.ceil(per_region[r] / PAGE)) for r in regions),
         "DescribeDBClusters": sum(max(1, math.ceil(clusters[r] / PAGE)) for r in regions),
         "DescribeGlobalClusters": len(regions),
+        "DescribeBlueGreenDeployments": len(regions),  # a region's blue/green deployments: one page
         "GetMetricData": sum(math.ceil(keys[r] / MAX_QUERIES) for r in regions),
     }
     return wall, cpu, calls, {"minimum": minimum, "instances": sum(per_region.values()), "series": sum(keys.values())}

@@ -2,12 +2,14 @@
 
     watch = FleetWatch(factory, regions, account_id=...)
     async for fleet in watch.fleets():      # a new Fleet each time a region finishes a step
-        show(fleet)
+        draw(fleet)
     watch.refresh()                         # "refresh now": wakes every region's loop
     watch.hurry({"us-east-1"})              # an action is in flight there: poll it faster
+    watch.show(node, parent)                # the node in view: its gauges are read too
 
 A region's loop describes its databases (and reads its events) every `refresh`
-seconds and its CloudWatch series every `metrics_refresh`; it never overlaps
+seconds and, every `metrics_refresh`, the CloudWatch series of its tree (lags) and
+of the node in view (a node just shown is read at once, alone); it never overlaps
 itself, and it never waits for another region: a throttled, failing or slow
 region delays only its own refresh (its RegionState says how stale its last
 good data is). After each step a loop publishes a `RegionSnapshot`; the watch
