@@ -7,6 +7,7 @@ from typing import Any
 
 from rdstui.core.format import duration
 from rdstui.core.model import BlueGreen, Fleet, Node, RegionState, Replication
+from rdstui.core.words import role_word
 
 
 def _replication_json(replication: Replication | None) -> dict[str, Any] | None:
@@ -121,7 +122,8 @@ def fleet_text(fleet: Fleet) -> str:
         lines.append(f"region {state.name}: {mark}{stale}{notes}")
     lines.extend(f"note: {notice}" for notice in fleet.notices)
     rows = [
-        [name, node.role.value, node.status, _engine(node), _where(node), _lag(node, fleet), _marks(node, fleet)]
+        [name, role_word(node, fleet.parent(node)), node.status, _engine(node), _where(node), _lag(node, fleet),
+         _marks(node, fleet)]
         for name, node in tree_rows(fleet.roots)
     ]
     widths = [max((len(row[i]) for row in rows), default=0) for i in range(7)]

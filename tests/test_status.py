@@ -87,6 +87,14 @@ def test_text_tree_one_node_a_line(demo_env, capsys):
     assert "replica" in cascade and "postgres 16.4" in cascade and "lag " in cascade
     standby = next(line for line in lines if line.lstrip("├└─│ ").startswith("orders-pg ") and "standby" in line)
     assert "us-east-1b" in standby or "us-east-1c" in standby
+    # The console's words for roles (its tree column), not the JSON's model roles.
+    words: dict[str, str] = {}
+    for line in lines:
+        cells = line.lstrip("├└─│ ").split()
+        if "  " in line:
+            words.setdefault(cells[0], cells[1])  # a standby after its primary, of the same identifier
+    assert words["inventory-maz"] == "cluster" and words["legacy-reports"] == "instance"
+    assert words["orders-pg"] == "primary" and words["payments-use1"] == "primary"
 
 
 def test_a_failing_region_is_reported_and_the_rest_still_shown(demo, demo_env, capsys):

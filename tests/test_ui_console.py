@@ -309,13 +309,23 @@ async def test_detail_pane_backup_posture_and_chart(demo) -> None:
         await pilot.press("2")
         await pilot.pause()
         assert "CPUUtilization (%)" in screen_text(app)
-        # A writer has no lag: key 1 is not offered for it.
+        # A writer has no lag: `1` charts it all the same, saying why (and brings the lag
+        # chart back after `2`).
         app.jump_to(node_key(app, "payments-use1-a"))
+        await ready(app, pilot)
+        assert "CPUUtilization (%)" in screen_text(app)
+        await pilot.press("1")
         await pilot.pause()
-        # (Small terminal: the footer leaves the chart keys to the chart pane; the
-        # hidden twin binding takes them.)
-        assert app.check_action("chart", ("lag",)) is False and app.check_action("show_chart", ("lag",)) is False
-        assert app.check_action("show_chart", ("cpu",)) is True
+        said = " ".join(screen_text(app).split())
+        assert "Not published: payments-use1-a does not replicate from anything: no lag." in said
+        assert "Keys 2, 3, 4 chart what payments-use1-a has." in said
+        # (Small terminal: the footer leaves the chart keys to the chart pane; the hidden
+        # twin binding takes them.) A cluster publishes nothing per instance: no chart keys.
+        assert app.check_action("chart", ("lag",)) is False and app.check_action("show_chart", ("lag",)) is True
+        app.jump_to(node_key(app, "payments-use1"))
+        await pilot.pause()
+        assert app.check_action("show_chart", ("lag",)) is False and app.check_action("show_chart", ("cpu",)) is False
+        app.jump_to(node_key(app, "payments-use1-a"))
         # A writer's backups are its cluster's.
         await ready(app, pilot)
         await pilot.press("v", "v", "v")  # chart -> events -> none -> detail

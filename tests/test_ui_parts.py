@@ -148,10 +148,13 @@ def test_sparkline_fits_its_width_and_keeps_the_worst_value() -> None:
     assert set(sparkline([0.02, 0.03], 4, warning=30, critical=300, palette=PALETTE).plain.strip()) == {"▁"}
 
 
-def test_elide_keeps_both_ends() -> None:
+def test_elide_keeps_the_start_and_the_last_part_only_when_both_fit() -> None:
     assert elide("orders-pg-ro1-cascade", 30) == "orders-pg-ro1-cascade"
-    assert elide("inventory-maz-instance-1", 15) == "invento…tance-1"
-    assert len(elide("inventory-maz-instance-1", 15)) == 15
+    assert elide("inventory-maz-instance-1", 15) == "inventory-ma…-1"
+    assert elide("payments-euw1-a", 11) == "payments…-a"  # what tells the readers apart
+    assert elide("payments-euw1-a", 12) == "payments…-a"  # never "payments-…-a"
+    assert elide("payments-euw1-a", 10) == "payments-…"  # "payments" and "-a" do not both fit
+    assert elide("legacyreports", 8) == "legacyr…"
 
 
 def replica(**changes) -> Node:
@@ -186,6 +189,16 @@ def test_tree_label_columns_fit_the_tree(width: int) -> None:
         assert label.cell_len + depth * 3 <= width
         assert label.plain.rstrip().endswith("1m53s")
         assert "replica" in label.plain
+
+
+@pytest.mark.parametrize("width", [36, 30])  # a 40-column terminal's tree, and less
+def test_a_narrow_tree_never_cuts_a_lags_unit(width: int) -> None:
+    columns = Columns.fit(width)
+    for depth in (0, 1, 2, 3):
+        label = tree_label(replica(), role="secondary", columns=columns, indent=depth * 3, lag_values=[],
+                           lag=0.029, warning=30, critical=300, palette=PALETTE)
+        assert label.cell_len + depth * 3 <= width, depth
+        assert label.plain.rstrip().endswith("29ms")
 
 
 def test_tree_label_marks_what_a_user_must_notice() -> None:

@@ -33,7 +33,7 @@ from textual.widgets import Footer, Static
 from rdstui.core import errors
 from rdstui.core.actions import ActionKind, ActionPlan, Refusal
 from rdstui.core.backups import fetch_posture
-from rdstui.core.catalog import gauge
+from rdstui.core.catalog import gauges
 from rdstui.core.clock import Clock, utcnow
 from rdstui.core.config import Settings
 from rdstui.core.format import clean
@@ -514,9 +514,14 @@ class RdsApp(App[int]):
             node = self.selected_node()
             if node is None or not params or self.fleet is None:
                 return False
-            if gauge(node, str(params[0]), self.fleet.parent(node)).series is None:
+            charts = {g.key: g.series is not None for g in gauges(node, self.fleet.parent(node))}
+            if not any(charts.values()):
                 return False
-            return self.wide if name == "chart" else not self.wide
+            # The footer offers what the node publishes; a metric it does not publish still
+            # charts (through the hidden twin): its note says why and which keys chart what it
+            # has, and `1` brings the lag chart back after `2`.
+            published = charts[str(params[0])]
+            return self.wide and published if name == "chart" else not (self.wide and published)
         if name in ("node_action", "explain_action"):
             if not on_main or not params:
                 return False

@@ -6,16 +6,15 @@ ELLIPSIS = "…"
 
 
 def elide(text: str, width: int) -> str:
-    """Fit `text` in `width` cells, cutting the middle: identifiers differ at both ends."""
-    if width <= 0:
-        return ""
+    """Fit an identifier in `width` cells: its start, then an ellipsis and its last part
+    ("payments…-a": what tells replicas apart) when its first word and that part both fit,
+    else only its start ("payments-…")."""
     if len(text) <= width:
         return text
-    if width <= 3:
-        return text[:width]
-    head = (width - 1) // 2 + (width - 1) % 2
-    tail = width - 1 - head
-    return text[:head] + ELLIPSIS + (text[-tail:] if tail else "")
+    first, last = text.split("-", 1)[0], text[text.rfind("-"):]
+    if "-" in text and len(first) + len(ELLIPSIS) + len(last) <= width:
+        return text[: width - len(ELLIPSIS) - len(last)].rstrip("-") + ELLIPSIS + last
+    return cut(text, width)
 
 
 def cut(text: str, width: int) -> str:

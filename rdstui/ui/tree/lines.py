@@ -59,6 +59,9 @@ def where(node: Node) -> str:
 # ---------------------------------------------------------------------------- tree lines
 
 
+MIN_ID = 4  # cells of an identifier at the least ("pa…b")
+
+
 @dataclass(frozen=True)
 class Columns:
     """Cell widths of one tree line, for a tree of `width` cells."""
@@ -88,6 +91,10 @@ class Columns:
         if ident < 14:
             spark = 0
             ident += 6
+        if ident < 8:  # narrower still: the status column gives way, never the lag
+            give = min(status, 8 - ident)
+            status -= give
+            ident += give
         # Wide: give the identifier what it can use, the sparkline the rest.
         if ident > 34:
             extra = ident - 34
@@ -119,15 +126,20 @@ def tree_label(
     broken `replication` ("broken", "resync") the place of the lag value.
     """
     external = node.type is NodeType.EXTERNAL
-    width = max(4, columns.id - indent)
+    # A deep node in a narrow tree: the status column, then the role's, give up what the
+    # identifier cannot, so the line never runs past the tree's edge (cutting the lag's unit).
+    short = max(0, MIN_ID - (columns.id - indent))
+    width = max(MIN_ID, columns.id - indent)
+    status_width = max(0, columns.status - short)
+    role_width = max(0, columns.role - max(0, short - columns.status))
     ident_style = palette.muted + Style(italic=True) if external else Style(bold=node.is_cluster_like)
     text = Text()
     text.append(elide(node.id, width).ljust(width), ident_style)
     text.append(" ")
-    text.append(role.ljust(columns.role)[: columns.role], palette.muted if external else Style())
+    text.append(role.ljust(role_width)[:role_width], palette.muted if external else Style())
     text.append(" ")
     status_style = palette.status(node.status)
-    text.append(cut(node.status, columns.status).ljust(columns.status), status_style)
+    text.append(cut(node.status, status_width).ljust(status_width), status_style)
     if columns.where:
         text.append(" ")
         place_style = palette.busy if stale else palette.muted
