@@ -305,8 +305,9 @@ async def test_global_database_switchover_or_failover(demo, clock, wire, mode) -
         assert "GlobalClusterIdentifier='payments-global'" in text
         assert f"TargetDbClusterIdentifier='{arn('us-west-2', 'cluster', 'payments-usw2')}'" in text
         if mode == "failover":
-            await pilot.press("down", "enter")
+            await pilot.press("down", "space")  # space selects the highlighted option, focus stays
             await pilot.pause()
+            assert app.focused is modal.query_one("#choice-mode")
             assert "Fail over payments-global to payments-usw2 (DATA LOSS)" in flat(screen_text(app))
             assert str(modal.query_one("#confirm").label) == "Fail over with data loss"
             await pilot.press("pagedown")
@@ -405,12 +406,15 @@ async def test_snapshot_with_an_edited_name(demo, clock, wire, ident, operation,
         assert not confirm_button.disabled and str(confirm_button.label) == "Take snapshot"
         assert app.focused is not None and app.focused.id == "cancel"
         name = modal.query_one("#name")
-        await pilot.press("tab", "tab")  # Cancel -> Take snapshot -> the name
-        assert app.focused is name
-        await pilot.press("ctrl+u", *key_names("9-before--upgrade"))
+        # Typing on Cancel goes to the name, replacing the proposal (as the failover modal's
+        # identifier field takes typing at once).
+        await pilot.press(*key_names("9-before--upgrade"))
         await pilot.pause()
+        assert app.focused is name and name.value == "9-before--upgrade"
         text = flat(screen_text(app))
         assert "must start with a letter" in text and confirm_button.disabled
+        # The call shows the name as typed, marked, never the last valid one.
+        assert f"{name_param}='9-before--upgrade' not valid" in text and proposed not in text
         await pilot.press("home", "delete", *key_names("pre"))
         await pilot.pause()
         assert "can't contain two consecutive hyphens" in flat(screen_text(app))

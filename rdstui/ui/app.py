@@ -349,8 +349,12 @@ class RdsApp(App[int]):
 
     def _tick(self) -> None:
         """Every second: the ages in the header and the events, the elapsed time of actions in flight."""
-        self.query_one(HeaderBar).tick()
-        self.query_one(EventsList).tick()
+        try:
+            header, events = self.query_one(HeaderBar), self.query_one(EventsList)
+        except NoMatches:  # the console is closing: the timer outlived the widgets by a tick
+            return
+        header.tick()
+        events.tick()
         if self.runtime is not None and self.runtime.desk.in_flight():
             self._show_progress()
 

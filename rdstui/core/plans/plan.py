@@ -160,13 +160,18 @@ class ActionPlan:
 
     def with_name(self, name: str) -> ActionPlan:
         """A new plan with this snapshot name; InvalidChoice(reason) if AWS would refuse it."""
-        if self.name is None or self._rebuild is None:
-            raise InvalidChoice("this action takes no name")
-        name = name.strip()
-        problem = validate_snapshot_name(name, cluster=self.name.cluster)
+        drafted = self.draft_name(name)
+        problem = drafted.problem()
         if problem:
             raise InvalidChoice(problem)
-        return self._rebuild({**self.selections(), "name": name})
+        return drafted
+
+    def draft_name(self, name: str) -> ActionPlan:
+        """The plan as it reads with this snapshot name, valid or not: what the modal shows
+        while the user types (`problem()` says why it can't be sent)."""
+        if self.name is None or self._rebuild is None:
+            raise InvalidChoice("this action takes no name")
+        return self._rebuild({**self.selections(), "name": name.strip()})
 
     def with_choices(self, **chosen: str) -> ActionPlan:
         plan = self

@@ -57,7 +57,8 @@ def _build(node: Node, target_node: Node, note: str | None, now: datetime, taken
     cluster = target_node.type is NodeType.CLUSTER
 
     def build(chosen: dict[str, str]) -> ActionPlan:
-        name = chosen.get("name") or propose_snapshot_name(target_node.id, now, cluster=cluster, taken=taken)
+        # Only a first plan proposes one: a name typed (even empty) is the name.
+        name = chosen["name"] if "name" in chosen else propose_snapshot_name(target_node.id, now, cluster=cluster, taken=taken)
         call = _cluster_snapshot if cluster else _instance_snapshot
         operation, params, effect, cost = call(target_node, name)
         effects = ([note] if note else []) + [effect, "it shows as creating, with its progress, then available"]

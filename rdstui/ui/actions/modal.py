@@ -37,7 +37,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 from textual.widgets.button import ButtonVariant
 
-from rdstui.core.actions import ActionPlan, Choice, InvalidChoice
+from rdstui.core.actions import ActionPlan, Choice
 from rdstui.core.format import clean
 from rdstui.ui.palette import Palette
 
@@ -99,12 +99,16 @@ def target_line(plan: ActionPlan) -> str:
 
 def api_call_text(plan: ActionPlan, palette: Palette) -> RenderableType:
     """The call as it will be sent: the operation, its region, one parameter per line
-    (a long value wraps under itself)."""
+    (a long value wraps under itself); a snapshot name AWS would refuse is marked."""
     table = _grid()
     where = f"  in {plan.region}" + (f" ({plan.send_region_why})" if plan.send_region_why else "")
     table.add_row(Text("API call", Style(bold=True)), Text(""), Text.assemble((plan.operation, palette.accent), (where, palette.muted)))
     for name, value in plan.params.items():
-        table.add_row(Text(""), Text(""), Padding(Text(clean(f"{name}={value!r}"), overflow="fold"), (0, 0, 0, 2)))
+        line = Text(clean(f"{name}={value!r}"), overflow="fold")
+        if plan.name is not None and value == plan.name.value and plan.problem():
+            line = Text.assemble((clean(f"{name}={value!r}"), palette.bad), ("  not valid", palette.bad))
+            line.overflow = "fold"
+        table.add_row(Text(""), Text(""), Padding(line, (0, 0, 0, 2)))
     return table
 
 
@@ -145,6 +149,7 @@ class ActionModal(ModalScreen[Decision]):
     ActionModal #action-body > * { width: 1fr; }
     ActionModal .field-label { text-style: bold; margin-top: 1; }
     ActionModal RadioSet { margin-left: 2; width: 1fr; }
+    ActionModal RadioSet:focus { background: $panel-lighten-2; }  /* as a focused field: plainly seen */
     ActionModal .detail { margin-left: 4; }
     ActionModal #name { margin-left: 2; width: 1fr; }
     ActionModal #name-problem { margin-left: 2; color: $text-error; }
@@ -200,7 +205,7 @@ class ActionModal(ModalScreen[Decision]):
                 if plan.name is not None:
                     limit = plan.name.max_length
                     yield Label(f"{plan.name.label} (letters, digits, hyphens; at most {limit})", classes="field-label")
-                    yield Input(plan.name.value, id="name", compact=True, max_length=limit + 1)
+                    yield Input(plan.name.value, id="name", compact=True, max_length=limit + 1, select_on_focus=False)
                     yield Static(id="name-problem")
                 yield Static(id="call")
             yield Static(id="too-small")
@@ -314,11 +319,8 @@ class ActionModal(ModalScreen[Decision]):
 
     @on(Input.Changed, "#name")
     def _name_changed(self, event: Input.Changed) -> None:
-        try:
-            self.plan = self.plan.with_name(event.value)
-            self.name_problem = None
-        except InvalidChoice as exc:
-            self.name_problem = str(exc)
+        self.plan = self.plan.draft_name(event.value)  # the whole preview follows the field
+        self.name_problem = self.plan.problem()
         self._redraw()
 
     @on(Input.Changed, "#phrase")
@@ -336,16 +338,24 @@ class ActionModal(ModalScreen[Decision]):
             self.focus_next()
 
     def on_key(self, event: Key) -> None:
-        """Typing while on a button (focus starts on Cancel) goes to the identifier field."""
+        """Typing while on a button or a choice (focus starts on Cancel) goes to the text
+        field: the identifier to type, else the snapshot name (started over)."""
         if not event.is_printable or not event.character or isinstance(self.focused, Input):
             return
-        phrase = self.query("#phrase").first(Input) if self.plan.confirm_phrase is not None else None
-        if phrase is None:
+        if isinstance(self.focused, RadioSet) and event.key == "space":
+            return  # the list's own key: it selects the highlighted option
+        if self.plan.confirm_phrase is not None:
+            field = self.query_one("#phrase", Input)
+        elif self.plan.name is not None:
+            field = self.query_one("#name", Input)
+        else:
             return
         event.stop()
         event.prevent_default()
-        phrase.focus()
-        phrase.insert_text_at_cursor(event.character)
+        field.focus()
+        if field.id == "name":
+            field.value = ""
+        field.insert_text_at_cursor(event.character)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
