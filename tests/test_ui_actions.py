@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from support import ACCOUNT, Clock, arn, find_node
+from textual.events import Key
 
 from rdstui.core.action_exec import ReadOnlyError, execute
 from rdstui.core.actions import ActionPlan, plan
@@ -407,8 +408,11 @@ async def test_snapshot_with_an_edited_name(demo, clock, wire, ident, operation,
         assert app.focused is not None and app.focused.id == "cancel"
         name = modal.query_one("#name")
         # Typing on Cancel goes to the name, replacing the proposal (as the failover modal's
-        # identifier field takes typing at once).
-        await pilot.press(*key_names("9-before--upgrade"))
+        # identifier field takes typing at once): keys in a burst, as over SSH, each reaching
+        # Cancel before the focus has moved.
+        cancel = app.focused
+        for name_, char in zip(key_names("9-before--upgrade"), "9-before--upgrade"):
+            cancel.post_message(Key(name_, char))
         await pilot.pause()
         assert app.focused is name and name.value == "9-before--upgrade"
         text = flat(screen_text(app))

@@ -176,6 +176,7 @@ class ActionModal(ModalScreen[Decision]):
         self.palette = palette
         self.name_problem: str | None = plan.problem()
         self.typed = ""
+        self._name_restarted = False  # typing from a button starts the snapshot name over, once
         self._done = False
 
     # -- layout ----------------------------------------------------------------
@@ -353,7 +354,8 @@ class ActionModal(ModalScreen[Decision]):
         event.stop()
         event.prevent_default()
         field.focus()
-        if field.id == "name":
+        if field.id == "name" and not self._name_restarted:  # keys typed in a burst arrive before the focus moves
+            self._name_restarted = True
             field.value = ""
         field.insert_text_at_cursor(event.character)
 
