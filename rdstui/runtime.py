@@ -65,6 +65,7 @@ class Runtime:
     account_id: str | None
     demo: Any = None  # the demo's process when --demo started it
     warnings: list[str] = field(default_factory=list)  # e.g. a region newer than botocore
+    on_demo: bool = False  # the demo fleet, whoever started it (a profile may be called "demo")
 
     async def close(self) -> None:
         await self.factory.close()
@@ -113,7 +114,9 @@ async def open_runtime(
     audit = AuditLog(audit_path, profile=label, account=account_id, clock=clock)
     desk = ActionDesk(factory, audit, read_only_source=options.read_only_source, clock=clock)
     watch = FleetWatch(factory, regions, schedule=options.schedule, account_id=account_id, clock=clock)
-    return Runtime(factory, watch, desk, label, account_id, demo if owned else None, unlisted_warnings(regions))
+    return Runtime(
+        factory, watch, desk, label, account_id, demo if owned else None, unlisted_warnings(regions), demo is not None
+    )
 
 
 async def caller_account(factory: SessionFactory, region: str) -> str | None:

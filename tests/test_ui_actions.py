@@ -258,6 +258,7 @@ async def test_cluster_failover_picks_a_reader(demo, clock, wire, cluster, reade
         modal = await cancel_first(app, pilot, "f", wire)
         text = flat(screen_text(app))
         assert f"Target {cluster} (Aurora DB cluster," in text
+        assert f"Account {ACCOUNT} (the demo)" in text  # which account the call would change
         assert "New writer" in text
         for reader in readers:
             assert reader in text

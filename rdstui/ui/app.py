@@ -565,7 +565,15 @@ class RdsApp(App[int]):
         if isinstance(result, Refusal):
             self._notify(result.reason, severity="warning")
             return
-        self.push_screen(ActionModal(result, self.palette), callback=self._decided)
+        self.push_screen(ActionModal(result, self.palette, self._account_words()), callback=self._decided)
+
+    def _account_words(self) -> str:
+        """Which account a call would change: "123456789012 (profile prod)", "… (the demo)"."""
+        runtime = self.runtime
+        if runtime is None:
+            return ""
+        where = "the demo" if runtime.on_demo else f"profile {runtime.label}"
+        return f"{runtime.account_id or 'account unknown'} ({where})"
 
     def _decided(self, decision: Decision | None) -> None:
         runtime = self.runtime

@@ -70,8 +70,9 @@ def _grid() -> Table:
     return table
 
 
-def plan_summary(plan: ActionPlan, palette: Palette) -> RenderableType:
-    """Target, what will happen and what it costs (bullets with a hanging indent)."""
+def plan_summary(plan: ActionPlan, palette: Palette, account: str = "") -> RenderableType:
+    """Target, the account it is in, what will happen and what it costs (bullets with a
+    hanging indent)."""
     table = _grid()
     bold = Style(bold=True)
     parts: list[RenderableType] = []
@@ -79,6 +80,8 @@ def plan_summary(plan: ActionPlan, palette: Palette) -> RenderableType:
     if warnings:
         parts.append(Text(" " + " · ".join(warnings) + " ", palette.badge))
     table.add_row(Text("Target", bold), Text(""), Text(clean(target_line(plan))))
+    if account:
+        table.add_row(Text("Account", bold), Text(""), Text(clean(account)))
     for index, line in enumerate(plan.effects):
         table.add_row(Text("Happens" if index == 0 else "", bold), Text("•"), Text(clean(line)))
     for index, line in enumerate(plan.costs):
@@ -170,10 +173,12 @@ class ActionModal(ModalScreen[Decision]):
     ActionModal #buttons > Button:disabled { text-opacity: 1; text-style: dim; }
     """
 
-    def __init__(self, plan: ActionPlan, palette: Palette) -> None:
+    def __init__(self, plan: ActionPlan, palette: Palette, account: str = "") -> None:
+        """`account`: where the call goes, "123456789012 (profile prod)"."""
         super().__init__()
         self.plan = plan
         self.palette = palette
+        self.account = account
         self.name_problem: str | None = plan.problem()
         self.typed = ""
         self._name_restarted = False  # typing from a button starts the snapshot name over, once
@@ -280,7 +285,7 @@ class ActionModal(ModalScreen[Decision]):
         dialog.border_title = Content(clean(plan.title))
         dialog.set_class(plan.data_loss or plan.irreversible, "-danger")
         dialog.set_class(plan.confirm_phrase is None and not plan.data_loss, "-safe")
-        self.query_one("#summary", Static).update(plan_summary(plan, self.palette))
+        self.query_one("#summary", Static).update(plan_summary(plan, self.palette, self.account))
         for choice in plan.choices:
             detail = option_detail(choice, self.palette)
             self._show(f"#detail-{choice.key}", detail if detail.plain else None)
