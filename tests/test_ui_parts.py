@@ -254,7 +254,8 @@ def test_header_fits_80_columns_and_names_a_failing_region() -> None:
     text = header_text(state, NOW, 80, PALETTE)
     first, second = text.plain.split("\n")
     assert len(first) <= 80 and len(second) <= 80
-    assert "us-east-1✓" in first and "eu-west-1✗ 3m00s" in first
+    # Read-only takes room: the region marks become a count before the account id goes.
+    assert "prod-admin 123456789012" in first and "2 regions 1✓ 1✗ eu-west-1" in first
     assert "12s ago" in first and "READ-ONLY" in first
     assert "eu-west-1 (data from 3m00s ago): AccessDenied: not authorised" in second
 

@@ -110,20 +110,18 @@ def _right(state: HeaderState, now: datetime, palette: Palette, words: bool) -> 
 def header_text(state: HeaderState, now: datetime, width: int, palette: Palette) -> Text:
     """Line one always fits `width`; further lines name failing regions.
 
-    When space runs out, words go first, then the account id, then the
-    per-region marks become a count (failing regions still named)."""
-    full = region_marks(state, now, palette, compact=False)
-    for account, words in ((True, True), (True, False), (False, False)):
+    When space runs out, words go first, then the per-region marks become a count
+    (failing regions still named, their age on the lines below), and the account id
+    last: which account the console would change matters more than a row of ✓."""
+    full, compact = (region_marks(state, now, palette, compact=flag) for flag in (False, True))
+    for account, words, marks in ((True, True, full), (True, False, full), (True, False, compact), (False, False, compact)):
         left, right = _left(state, palette, account), _right(state, now, palette, words)
         room = width - left.cell_len - right.cell_len - 1
-        if full.cell_len <= room:
-            marks = full
+        if marks.cell_len <= room:
             break
     else:
-        marks = region_marks(state, now, palette, compact=True)
-        if marks.cell_len > room:
-            marks.truncate(max(0, room - 1))
-            marks.append("…")
+        marks.truncate(max(0, room - 1))
+        marks.append("…")
     line = Text()
     line.append_text(left)
     line.append_text(marks)
