@@ -107,9 +107,9 @@ def tree_series(roots: Iterable[Node]) -> list[SeriesKey]:
 
 def node_series(node: Node, parent: Node | None) -> list[SeriesKey]:
     """Every series one node's charts and detail show: read only while it is in view.
-    GetMetricData is billed per metric requested and is outside the free tier: every gauge
-    of a thousand databases every minute is 4,000 metrics a minute, for charts one at a
-    time is looked at."""
+    GetMetricData is billed per metric requested and is outside the free tier: three gauges
+    of a thousand databases every minute would be 3,000 metrics a minute, for charts that
+    are looked at one at a time."""
     if node.type is NodeType.EXTERNAL or node.type is NodeType.STANDBY:
         return []
     keys = [g.series for g in gauges(node, parent) if g.series is not None]
