@@ -120,7 +120,7 @@ def fill_history(app: Any) -> int:
     now = datetime.now(timezone.utc)
     held = []
     for loop in app.runtime.watch.loops.values():
-        for n, key in enumerate(loop.series_wanted()):
+        for n, key in enumerate(loop.series_wanted()[0]):
             points = [(now - timedelta(minutes=HISTORY_POINTS - i), float((n + i) % 50)) for i in range(HISTORY_POINTS)]
             loop.store.add(key, points)
             held.append(len(loop.store.series(key)))

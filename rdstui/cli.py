@@ -1,7 +1,8 @@
 """Command line: `rdstui` opens the console, `rdstui status` prints the fleet once.
 
 Exit status: 0 every region answered, 1 a region failed (the rest is still
-shown), 2 usage, configuration or credential errors.
+shown), 2 usage, configuration or credential errors, 3 (`status --fail-on`) a
+database has a finding at or above the level asked for.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from rdstui.core.regions import parse_region_args
 if TYPE_CHECKING:
     from rdstui.runtime import Options
 
-EXIT_OK, EXIT_REGION_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_REGION_FAILED, EXIT_USAGE, EXIT_ATTENTION = 0, 1, 2, 3
 SIXTEEN_COLOUR_THEME = "rdstui-16"
 SIXTEEN_COLOUR_TERMS = {"linux", "cons25", "ansi"}
 
@@ -84,6 +85,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         "status", parents=[global_options(suppress=True)], help="print the fleet once (text or --json) and exit"
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.add_argument(
+        "--fail-on",
+        choices=("warning", "critical"),
+        help=f"exit {EXIT_ATTENTION} when any database has a finding at or above this severity",
+    )
     return parser, status
 
 
@@ -116,7 +122,9 @@ def sixteen_colours(term: str) -> bool:
     return term in SIXTEEN_COLOUR_TERMS or term.endswith(("-16color", "-8color"))
 
 
-async def run_status(options: Options, as_json: bool, demo: Any) -> int:
+async def run_status(options: Options, as_json: bool, demo: Any, fail_on: str | None = None) -> int:
+    from rdstui.core.attention import at_or_above
+    from rdstui.core.model import Severity
     from rdstui.logs import quiet_logging
     from rdstui.runtime import open_runtime
     from rdstui.status import fleet_json, fleet_text
@@ -130,7 +138,9 @@ async def run_status(options: Options, as_json: bool, demo: Any) -> int:
     finally:
         await runtime.close()
     print(fleet_json(fleet) if as_json else fleet_text(fleet))
-    return EXIT_OK if all(state.ok for state in fleet.regions) else EXIT_REGION_FAILED
+    if not all(state.ok for state in fleet.regions):
+        return EXIT_REGION_FAILED
+    return EXIT_ATTENTION if fail_on and at_or_above(fleet, Severity[fail_on.upper()]) else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -149,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = Options.from_settings(settings, demo=demo is not None)
         try:
             if args.command == "status":
-                return asyncio.run(run_status(options, args.json, demo))
+                return asyncio.run(run_status(options, args.json, demo, args.fail_on))
             if os.environ.get("TERM") == "dumb":  # no cursor movement, no colour: the status view instead
                 print("rdstui: TERM=dumb cannot draw the console; printing `rdstui status` instead", file=sys.stderr)
                 return asyncio.run(run_status(options, False, demo))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rdstui.core import errors
+from rdstui.core.attention import AttentionRules
 from rdstui.core.audit import AuditLog, default_path
 from rdstui.core.clock import Clock, utcnow
 from rdstui.core.config import Settings
@@ -42,6 +43,7 @@ class Options:
     endpoint_url: str | None = None
     demo: bool = False
     schedule: Schedule = Schedule()
+    rules: AttentionRules = AttentionRules()
     read_only_source: str | None = None  # why the whole session is read-only ("--read-only", a config line)
 
     @classmethod
@@ -51,7 +53,8 @@ class Options:
             regions=tuple(settings.regions),
             endpoint_url=settings.endpoint_url,
             demo=demo,
-            schedule=Schedule(settings.refresh, settings.metrics_refresh),
+            schedule=Schedule(settings.refresh, settings.metrics_refresh, settings.alarms),
+            rules=AttentionRules.from_settings(settings),
             read_only_source=(settings.read_only_source or "--read-only") if settings.read_only else None,
         )
 
@@ -113,7 +116,9 @@ async def open_runtime(
         audit_path = default_path().with_name("demo-actions.jsonl")  # never mixed with the real trail
     audit = AuditLog(audit_path, profile=label, account=account_id, clock=clock)
     desk = ActionDesk(factory, audit, read_only_source=options.read_only_source, clock=clock)
-    watch = FleetWatch(factory, regions, schedule=options.schedule, account_id=account_id, clock=clock)
+    watch = FleetWatch(
+        factory, regions, schedule=options.schedule, account_id=account_id, clock=clock, rules=options.rules
+    )
     return Runtime(
         factory, watch, desk, label, account_id, demo if owned else None, unlisted_warnings(regions), demo is not None
     )

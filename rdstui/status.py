@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rdstui.core.format import duration
-from rdstui.core.model import BlueGreen, Fleet, Node, RegionState, Replication
+from rdstui.core.attention import summary
+from rdstui.core.format import clean, duration
+from rdstui.core.model import Alarm, BlueGreen, Fleet, Node, RegionState, Replication, Severity
 from rdstui.core.words import role_word
 
 
@@ -20,6 +21,11 @@ def _blue_green_json(blue_green: BlueGreen | None) -> dict[str, Any] | None:
     if blue_green is None:
         return None
     return {"id": blue_green.id, "role": blue_green.role, "status": blue_green.status}
+
+
+def _alarm_json(alarm: Alarm) -> dict[str, Any]:
+    since = alarm.since.isoformat() if alarm.since else None
+    return {"name": alarm.name, "state": alarm.state, "reason": alarm.reason, "since": since, "metric": alarm.metric}
 
 
 def node_json(node: Node, fleet: Fleet) -> dict[str, Any]:
@@ -40,6 +46,8 @@ def node_json(node: Node, fleet: Fleet) -> dict[str, Any]:
         "replication": _replication_json(fleet.replication(node)),
         "blue_green": _blue_green_json(node.blue_green),
         "notes": list(node.notes),
+        "attention": [{"severity": f.severity.word, "reason": f.reason} for f in fleet.findings(node)],
+        "alarms": [_alarm_json(alarm) for alarm in fleet.alarms_of(node)],
         "children": [node_json(child, fleet) for child in node.children],
     }
 
@@ -54,6 +62,7 @@ def region_json(state: RegionState, fleet: Fleet) -> dict[str, Any]:
         "notes": list(state.notes),
         "metrics_error": fleet.metrics_errors.get(state.name),
         "events_error": fleet.events_errors.get(state.name),
+        "alarms_error": fleet.alarms_errors.get(state.name),
     }
 
 
@@ -91,6 +100,10 @@ def _marks(node: Node, fleet: Fleet) -> str:
     if node.blue_green is not None:
         marks.append(f"{node.blue_green.role} of {node.blue_green.name or node.blue_green.id} ({node.blue_green.status})")
     marks.extend(node.notes)
+    marks.extend(
+        f"{f.severity.word.upper()}: {clean(f.reason)}" for f in fleet.findings(node) if f.severity >= Severity.WARNING
+        and f.kind != "broken"  # said above, in AWS's words
+    )
     return "; ".join(marks)
 
 
@@ -121,6 +134,9 @@ def fleet_text(fleet: Fleet) -> str:
                 notes += f"; {source} failed: {failures[state.name]}"
         lines.append(f"region {state.name}: {mark}{stale}{notes}")
     lines.extend(f"note: {notice}" for notice in fleet.notices)
+    counts = summary(fleet.attention)
+    if counts:
+        lines.append("attention: " + " · ".join(f"{count} {kind}" for kind, count, _ in counts))
     rows = [
         [name, role_word(node, fleet.parent(node)), node.status, _engine(node), _where(node), _lag(node, fleet),
          _marks(node, fleet)]

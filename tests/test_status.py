@@ -14,9 +14,10 @@ from rdstui.demo import DemoFleet
 
 NODE_KEYS = {
     "id", "type", "role", "region", "az", "status", "engine", "engine_version",
-    "multi_az", "arn", "lag_seconds", "lag_metric", "replication", "blue_green", "notes", "children",
+    "multi_az", "arn", "lag_seconds", "lag_metric", "replication", "blue_green", "notes", "attention", "alarms",
+    "children",
 }
-REGION_KEYS = {"name", "ok", "error", "polled_at", "notes", "metrics_error", "events_error"}
+REGION_KEYS = {"name", "ok", "error", "polled_at", "notes", "metrics_error", "events_error", "alarms_error"}
 
 
 def walk(nodes):
@@ -75,6 +76,56 @@ def test_json_lag_in_seconds_for_every_lagging_node(demo_env, capsys):
     assert nodes["orders-pg"]["lag_seconds"] is None and nodes["orders-pg"]["lag_metric"] is None
     dr = nodes["orders-pg-dr"]
     assert dr["region"] == "us-west-2" and dr["lag_seconds"] is not None
+
+
+def test_json_attention_on_every_node_and_the_alarm_that_fires(demo_env, capsys):
+    main(["status", "--json", *demo_env])
+    nodes = {n["id"]: n for n in walk(json.loads(capsys.readouterr().out)["nodes"]) if n["type"] != "standby"}
+    assert all(isinstance(n["attention"], list) for n in nodes.values())
+    drift = nodes["catalog-mysql-ro-drift"]
+    assert drift["attention"][0]["severity"] == "critical"  # worst first: its ReplicaLag alarm is in ALARM
+    assert "catalog-mysql-ro-drift-replica-lag" in drift["attention"][0]["reason"]
+    assert {"severity": "warning", "reason": drift["attention"][1]["reason"]} in drift["attention"]
+    assert "at or above 30s" in drift["attention"][1]["reason"]
+    [alarm] = drift["alarms"]
+    assert alarm["state"] == "ALARM" and alarm["metric"] == "ReplicaLag" and alarm["since"].endswith("+00:00")
+    assert nodes["legacy-reports"]["attention"] == [
+        {"severity": "warning", "reason": "automated backups off (retention 0): no point-in-time recovery"}
+    ]
+    assert nodes["reports-pg-staging"]["attention"][0]["severity"] == "info"
+    assert nodes["orders-pg"]["attention"] == [] and nodes["orders-pg"]["alarms"][0]["state"] == "OK"
+    broken = nodes["catalog-mysql-ro-broken"]["attention"]
+    assert broken[0]["severity"] == "critical" and "Duplicate entry" in broken[0]["reason"]
+
+
+def test_fail_on_exits_3_at_or_above_the_level_asked(demo, demo_env, capsys):
+    assert main(["status", *demo_env]) == 0  # without --fail-on findings change nothing
+    assert main(["status", "--fail-on", "critical", *demo_env]) == 3  # the broken replica, the alarm
+    fixed = demo.client("rds", "us-west-2")
+    for replica in ("catalog-mysql-ro-broken", "catalog-mysql-ro-drift"):
+        fixed.modify_db_instance(DBInstanceIdentifier=replica, DeletionProtection=False, ApplyImmediately=True)
+        fixed.delete_db_instance(DBInstanceIdentifier=replica, SkipFinalSnapshot=True)
+    assert main(["status", "--fail-on", "critical", *demo_env]) == 0
+    assert main(["status", "--fail-on", "warning", *demo_env]) == 3  # legacy-reports has no PITR
+    out = capsys.readouterr().out
+    assert "attention: 1 no PITR" in out
+    with pytest.raises(SystemExit) as usage:
+        main(["status", "--fail-on", "info", *demo_env])
+    assert usage.value.code == 2
+
+
+def test_alarms_that_cannot_be_read_are_said_and_lags_still_come(demo, keys_in_env, fault_proxy, capsys):
+    denied = "User: arn:aws:iam::123456789012:user/ro is not authorized to perform: cloudwatch:DescribeAlarms"
+    fault_proxy.add(Rule(error("AccessDenied", denied, 403), operation="DescribeAlarms", region="us-west-2"))
+    where = ["--endpoint-url", fault_proxy.url, "--region", ",".join(DemoFleet.REGIONS)]
+    assert main(["status", "--json", *where]) == 0
+    document = json.loads(capsys.readouterr().out)
+    regions = {r["name"]: r for r in document["regions"]}
+    assert "cloudwatch:DescribeAlarms" in regions["us-west-2"]["alarms_error"]
+    assert regions["us-west-2"]["metrics_error"] is None and regions["us-east-1"]["alarms_error"] is None
+    nodes = {n["id"]: n for n in walk(document["nodes"]) if n["type"] != "standby"}
+    assert nodes["catalog-mysql-ro-drift"]["lag_seconds"] > 30 and nodes["catalog-mysql-ro-drift"]["alarms"] == []
+    assert nodes["orders-pg"]["alarms"]  # another region's alarms are still read
 
 
 def test_text_tree_one_node_a_line(demo_env, capsys):

@@ -77,9 +77,11 @@ async def test_one_pass_reads_every_page_and_only_the_lags_of_the_tree(aws, loca
     assert sum(1 for _ in fleet.walk()) == 171
     assert calls == Counter(
         DescribeDBInstances=2, DescribeDBClusters=1, DescribeGlobalClusters=1,
-        DescribeBlueGreenDeployments=1, GetMetricData=1,
+        DescribeBlueGreenDeployments=1, GetMetricData=1, DescribeAlarms=1,
     )
-    assert asked == [{("ReplicaLag", replica)}], "no gauges of databases nobody looks at"
+    # Free storage of every instance (the low-storage finding, read every ten minutes), no other gauge.
+    storage = {("FreeStorageSpace", node.id) for node in fleet.walk()}
+    assert asked == [{("ReplicaLag", replica)} | storage], "no CPU or connections of databases nobody looks at"
 
 
 async def test_the_node_in_view_has_its_gauges_read_at_once_and_with_each_read(aws, local_target):
@@ -89,26 +91,30 @@ async def test_the_node_in_view_has_its_gauges_read_at_once_and_with_each_read(a
         watch = FleetWatch(factory, [EAST], schedule=Schedule(refresh=600, metrics_refresh=600))
         fleets = watch.fleets()
         fleet = await anext(fleets)
-        read_at = watch.loops[EAST].snapshot.metrics_at
 
         async def until(test) -> None:
             async for _fleet in fleets:
                 if test():
                     return
 
+        await asyncio.wait_for(until(lambda: watch.loops[EAST].snapshot.metrics_at is not None), 5)
+        read_at = watch.loops[EAST].snapshot.metrics_at
+
         gauges = {"CPUUtilization", "DatabaseConnections", "FreeStorageSpace"}
+        shown = gauges - {"FreeStorageSpace"}  # every instance's free storage comes with the first read
         watch.show(next(n for n in fleet.walk() if n.id == "db-001"))
-        await asyncio.wait_for(until(lambda: len(asked) == 1), 5)
-        assert asked == [{(metric, "db-001") for metric in gauges}]
+        await asyncio.wait_for(until(lambda: len(asked) == 2), 5)
+        assert asked == [{("FreeStorageSpace", f"db-{n:03d}") for n in range(3)}, {(m, "db-001") for m in shown}]
         watch.show(next(n for n in fleet.walk() if n.id == "db-001"))  # the same node: nothing new to read
         watch.show(next(n for n in fleet.walk() if n.id == "db-002"))
-        await asyncio.wait_for(until(lambda: len(asked) == 2), 5)
-        assert asked[1] == {(metric, "db-002") for metric in gauges}
+        await asyncio.wait_for(until(lambda: len(asked) == 3), 5)
+        assert asked[2] == {(metric, "db-002") for metric in shown}
         assert watch.loops[EAST].snapshot.metrics_at == read_at, "looking about never postpones the lags"
         watch.refresh()
-        await asyncio.wait_for(until(lambda: len(asked) == 3), 5)
+        await asyncio.wait_for(until(lambda: len(asked) == 4), 5)
         await fleets.aclose()
-    assert asked[2] == {(metric, "db-002") for metric in gauges}, "the region's read: the node in view, no other"
+    # The region's read: the node in view, no other (every instance's free storage waits ten minutes).
+    assert asked[3] == {(metric, "db-002") for metric in gauges}
 
 
 async def test_a_slow_region_never_holds_back_another(aws, fault_proxy):

@@ -105,6 +105,16 @@ def tree_series(roots: Iterable[Node]) -> list[SeriesKey]:
     return list(dict.fromkeys(keys))
 
 
+def storage_series(roots: Iterable[Node]) -> list[SeriesKey]:
+    """FreeStorageSpace of every RDS (not Aurora) instance: the low-storage finding's gauge."""
+    keys = (
+        SeriesKey(node.region, "FreeStorageSpace", node.id)
+        for node, _ in walk_with_parents(roots)
+        if node.type is NodeType.INSTANCE and not is_aurora(node.engine)
+    )
+    return list(dict.fromkeys(keys))
+
+
 def node_series(node: Node, parent: Node | None) -> list[SeriesKey]:
     """Every series one node's charts and detail show: read only while it is in view.
     GetMetricData is billed per metric requested and is outside the free tier: three gauges

@@ -38,6 +38,11 @@ class Settings:
     metrics_refresh: float = 60.0  # seconds between CloudWatch fetches
     lag_warning: float = 30.0
     lag_critical: float = 300.0
+    rpo_warning: float = 900.0  # [attention]: seconds behind the latest restorable time
+    free_storage_warning: float = 10.0  # percent of the allocated storage left
+    trend_window: float = 300.0  # seconds the trend arrows and "rising" look back
+    alarms: bool = True  # read CloudWatch alarms (DescribeAlarms) with every metrics cycle
+    label: str | None = None  # [profiles.X] label: "PRODUCTION", shown in the critical colour
     theme: str | None = None
     read_only: bool = False
     # Why the console is read-only, for the message its action keys show:
@@ -56,7 +61,16 @@ TOP_KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "read_only": ("read_only", (bool,)),
 }
 LAG_KEYS = {"warning": ("lag_warning", (int, float)), "critical": ("lag_critical", (int, float))}
-PROFILE_KEYS = {k: v for k, v in TOP_KEYS.items() if k != "profile"}
+PROFILE_KEYS = {**{k: v for k, v in TOP_KEYS.items() if k != "profile"}, "label": ("label", (str,))}
+ATTENTION_KEYS = {
+    "rpo_warning": ("rpo_warning", (int, float)),
+    "free_storage_warning": ("free_storage_warning", (int, float)),
+    "trend_window": ("trend_window", (int, float)),
+    "alarms": ("alarms", (bool,)),
+}
+# (lowest, highest) accepted: the metric store keeps an hour; storage is a share of 100.
+ATTENTION_RANGES = {"rpo_warning": (60.0, 86400.0 * 35), "free_storage_warning": (0.1, 99.0), "trend_window": (120.0, 3600.0)}
+LABEL_MAX = 24
 
 # Shortest sane intervals: a topology poll is several Describe calls a region (faster
 # only burns API quota), and CloudWatch's RDS metrics have a 60 s period.
@@ -166,6 +180,17 @@ class _Reader:
             out[name] = float(value) if float in types and not isinstance(value, bool) else value
         return out
 
+    def check_attention(self, attention: dict[str, Any]) -> None:
+        for key, (low, high) in ATTENTION_RANGES.items():
+            value = attention.get(key)
+            if value is not None and not (math.isfinite(value) and low <= value <= high):
+                raise self.fail(key, "attention", f"{{key}} must be from {low:g} to {high:g} (got {value:g})")
+
+    def check_label(self, section: dict[str, Any], table: str) -> None:
+        label = section.get("label")
+        if label is not None and not (0 < len(label.strip()) <= LABEL_MAX and label.isprintable()):
+            raise self.fail("label", table, f"{{key}} must be 1 to {LABEL_MAX} printable characters")
+
     def check_lag(self, lag: dict[str, float]) -> None:
         """Both thresholds positive and finite, warning below critical."""
         for key in ("warning", "critical"):
@@ -221,13 +246,18 @@ def load_config(path: Path | None = None, *, required: bool = False) -> ConfigFi
         raise _toml_error(path, text, exc) from None
     reader = _Reader(path, text)
     lag = data.pop("lag", {})
+    attention = data.pop("attention", {})
     profiles = data.pop("profiles", {})
     base = reader.take(data, TOP_KEYS, None)
-    if not isinstance(lag, dict):
-        raise reader.fail("lag", None, "{key} must be a [lag] table")
+    for name, table in (("lag", lag), ("attention", attention)):
+        if not isinstance(table, dict):
+            raise reader.fail(name, None, f"{{key}} must be a [{name}] table")
     thresholds = reader.take(lag, LAG_KEYS, "lag")
     reader.check_lag(thresholds)
     base.update(thresholds)
+    rules = reader.take(attention, ATTENTION_KEYS, "attention")
+    reader.check_attention(rules)
+    base.update(rules)
     if not isinstance(profiles, dict):
         raise reader.fail("profiles", None, "{key} must be [profiles.NAME] tables")
     parsed: dict[str, dict[str, Any]] = {}
@@ -235,4 +265,5 @@ def load_config(path: Path | None = None, *, required: bool = False) -> ConfigFi
         if not isinstance(section, dict):
             raise reader.fail(name, "profiles", "{key} must be a [profiles.NAME] table")
         parsed[name] = reader.take(section, PROFILE_KEYS, f"profiles.{name}")
+        reader.check_label(parsed[name], f"profiles.{name}")
     return ConfigFile(path, base, parsed)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import Enum, IntEnum
 from types import MappingProxyType
 from typing import Any
 
@@ -138,6 +138,42 @@ class RegionState:
         return not self.ok and self.polled_at is not None
 
 
+class Severity(IntEnum):
+    """How much a finding needs the on-call engineer: ordered, so the worst is max()."""
+
+    INFO = 1
+    WARNING = 2
+    CRITICAL = 3
+
+    @property
+    def word(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something about a node that needs attention; `kind` is the short word the header
+    counts ("lagging", "no PITR", "alarm"), `reason` the sentence the detail shows."""
+
+    severity: Severity
+    kind: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """A CloudWatch metric alarm on a database (DescribeAlarms), by the dimension it watches."""
+
+    name: str
+    region: str
+    state: str  # OK | ALARM | INSUFFICIENT_DATA
+    reason: str
+    since: datetime | None  # StateUpdatedTimestamp
+    metric: str | None
+    dimension: str  # DBInstanceIdentifier | DBClusterIdentifier
+    identifier: str
+
+
 @dataclass(frozen=True)
 class Event:
     """One RDS event (DescribeEvents), or one of the console's own lines about an action."""
@@ -148,6 +184,10 @@ class Event:
     source_type: str
     message: str
     categories: tuple[str, ...] = ()
+    arn: str | None = None  # SourceArn (the console's own lines have none)
+
+
+ALARM_DIMENSIONS = {NodeType.INSTANCE: "DBInstanceIdentifier", NodeType.CLUSTER: "DBClusterIdentifier"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -168,8 +208,12 @@ class Fleet:
     metrics_errors: Mapping[str, str] = field(default_factory=lambda: EMPTY)  # region -> one line
     events_errors: Mapping[str, str] = field(default_factory=lambda: EMPTY)
     events_loaded: bool = False
+    alarms: tuple[Alarm, ...] = ()
+    alarms_errors: Mapping[str, str] = field(default_factory=lambda: EMPTY)  # region -> one line
+    attention: Mapping[str, tuple[Finding, ...]] = field(default_factory=lambda: EMPTY)  # node key -> findings
     _nodes: dict[str, Node] = field(init=False, repr=False)
     _parents: dict[str, Node] = field(init=False, repr=False)
+    _alarms: dict[tuple[str, str, str], tuple[Alarm, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         nodes: dict[str, Node] = {}
@@ -179,8 +223,13 @@ class Fleet:
                 nodes.setdefault(node.key, node)
                 for child in node.children:
                     parents.setdefault(child.key, node)
+        alarms: dict[tuple[str, str, str], tuple[Alarm, ...]] = {}
+        for alarm in self.alarms:
+            where = (alarm.region, alarm.dimension, alarm.identifier)
+            alarms[where] = (*alarms.get(where, ()), alarm)
         object.__setattr__(self, "_nodes", nodes)
         object.__setattr__(self, "_parents", parents)
+        object.__setattr__(self, "_alarms", alarms)
 
     def walk(self) -> Iterator[Node]:
         for root in self.roots:
@@ -207,6 +256,14 @@ class Fleet:
     def rpo_lag(self, node: Node) -> float | None:
         """AuroraGlobalDBRPOLag of a global secondary: what a failover with data loss would lose."""
         return self.rpo_lags.get(node.key)
+
+    def alarms_of(self, node: Node) -> tuple[Alarm, ...]:
+        """The CloudWatch alarms whose dimensions name this instance or cluster."""
+        dimension = ALARM_DIMENSIONS.get(node.type)
+        return self._alarms.get((node.region, dimension, node.id), ()) if dimension else ()
+
+    def findings(self, node: Node) -> tuple[Finding, ...]:
+        return self.attention.get(node.key, ())
 
     def replication(self, node: Node) -> Replication | None:
         """What AWS says of the node's replication; ReplicaLag -1 counts as broken."""

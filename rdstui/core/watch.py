@@ -27,23 +27,30 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 
 from rdstui.core import errors
-from rdstui.core.catalog import lag_series, node_series, rpo_series, tree_series
+from rdstui.core.alarms import fetch_region_alarms
+from rdstui.core.attention import AttentionRules, assess
+from rdstui.core.catalog import lag_series, node_series, rpo_series, storage_series, tree_series
 from rdstui.core.clock import Clock, utcnow
 from rdstui.core.discovery import describe_region
 from rdstui.core.events import fetch_region_events, merge
 from rdstui.core.metrics import MetricStore, SeriesKey, fetch_metrics
-from rdstui.core.model import Event, Fleet, Node, RegionState, Series, walk_with_parents
+from rdstui.core.model import Alarm, Event, Fleet, Node, RegionState, Series, walk_with_parents
 from rdstui.core.session import SessionFactory
 from rdstui.core.topology import Described, build_topology
 
 EVENTS_WINDOW = timedelta(days=1)  # what the first read of a region's events covers
 HURRIED = 4.0  # seconds between a region's polls while an action is in flight there
+# Free storage of every RDS instance, for the low-storage finding: a slow gauge, read every ten
+# minutes (a thousand instances are 100 billed metrics a minute, not 1,000).
+STORAGE_REFRESH = 600.0
+ALARMS_TIMEOUT = 30.0  # seconds, as a CloudWatch metrics read
 
 
 @dataclass(frozen=True)
 class Schedule:
     refresh: float = 30.0  # seconds between a region's describes (and event reads)
     metrics_refresh: float = 60.0  # seconds between its CloudWatch reads
+    alarms: bool = True  # DescribeAlarms with every CloudWatch read
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,8 @@ class RegionSnapshot:
     events: tuple[Event, ...] = ()  # newest first
     events_error: str | None = None
     events_loaded: bool = False
+    alarms: tuple[Alarm, ...] = ()
+    alarms_error: str | None = None
 
 
 class RegionLoop:
@@ -86,6 +95,7 @@ class RegionLoop:
         self._metrics_due = True
         self._in_view_due = False
         self._events_at: datetime | None = None  # the last event read without error
+        self._storage_at: datetime | None = None  # the last read of every instance's free storage
 
     def wake(self, *, metrics: bool = True) -> None:
         """Start the next cycle now (and read CloudWatch in it when `metrics`)."""
@@ -159,30 +169,54 @@ class RegionLoop:
         fresh = await fetch_region_events(self.factory, self.region, since=since, until=asked_at)
         return tuple(merge(list(self.snapshot.events), fresh))
 
-    def series_wanted(self) -> list[SeriesKey]:
+    def series_wanted(self) -> tuple[list[SeriesKey], list[SeriesKey]]:
         """This region's series for the tree, from its own describes (global members name
-        their primary by ARN), and those of the node in view."""
+        their primary by ARN), and those of the node in view; then every instance's free
+        storage, read at its slower pace."""
         described = self.snapshot.described
         if described is None:
-            return []
+            return [], []
         topology = build_topology([described], account_id=self.account_id)
         keys = [key for key in tree_series(topology.roots) if key.region == self.region]
-        return list(dict.fromkeys([*keys, *self.in_view]))
+        storage = [key for key in storage_series(topology.roots) if key.region == self.region]
+        return list(dict.fromkeys([*keys, *self.in_view])), storage
+
+    def _storage_due(self, now: datetime) -> bool:
+        return self._storage_at is None or (now - self._storage_at).total_seconds() >= STORAGE_REFRESH - 1
 
     async def read_metrics(self, publish: Callable[[RegionSnapshot], None]) -> None:
+        """The CloudWatch series due, and the region's alarms, together; one snapshot published."""
         self._metrics_due = self._in_view_due = False
-        keys = self.series_wanted()
-        self.store.forget(keys)
-        if not keys:
-            if self.snapshot.described is not None:  # nothing to read is a read done
-                self.snapshot = replace(self.snapshot, series=self.store.view(), metrics_error=None, metrics_at=self.clock())
+        now = self.clock()
+        keys, storage = self.series_wanted()
+        self.store.forget([*keys, *storage])
+        storage_due = bool(storage) and self._storage_due(now)
+        wanted = list(dict.fromkeys([*keys, *storage])) if storage_due else keys
+        described = self.snapshot.described
+        alarms_due = self.schedule.alarms and described is not None and bool(described.instances or described.clusters)
+        if not (wanted or alarms_due):
+            if described is not None:  # nothing to read is a read done
+                self.snapshot = replace(self.snapshot, series=self.store.view(), metrics_error=None, metrics_at=now)
             return
-        result = await fetch_metrics(self.factory, keys, self.store, now=self.clock())
-        error = result.errors.get(self.region)
-        metrics_at = self.snapshot.metrics_at if error else self.clock()
-        self.snapshot = replace(
-            self.snapshot, series=self.store.view(), metrics_error=error, metrics_at=metrics_at
+        fetched, alarms = await asyncio.gather(
+            fetch_metrics(self.factory, wanted, self.store, now=now) if wanted else _nothing(),
+            asyncio.wait_for(fetch_region_alarms(self.factory, self.region), ALARMS_TIMEOUT) if alarms_due else _nothing(),
+            return_exceptions=True,
         )
+        if isinstance(fetched, BaseException):
+            raise fetched  # a bug: fetch_metrics says a region's failures in its result
+        snapshot = self.snapshot
+        if isinstance(alarms, asyncio.TimeoutError):
+            snapshot = replace(snapshot, alarms_error=f"CloudWatch DescribeAlarms did not answer within {ALARMS_TIMEOUT:g} s")
+        elif isinstance(alarms, BaseException):
+            snapshot = replace(snapshot, alarms_error=errors.describe(alarms, self.factory.sso_profile))
+        elif alarms is not None:
+            snapshot = replace(snapshot, alarms=alarms, alarms_error=None)
+        error = fetched.errors.get(self.region) if fetched is not None else None
+        if storage_due and not error:
+            self._storage_at = now
+        metrics_at = snapshot.metrics_at if error else self.clock()
+        self.snapshot = replace(snapshot, series=self.store.view(), metrics_error=error, metrics_at=metrics_at)
         publish(self.snapshot)
 
     async def read_in_view(self, publish: Callable[[RegionSnapshot], None]) -> None:
@@ -208,14 +242,17 @@ class FleetWatch:
         schedule: Schedule = Schedule(),
         account_id: str | None = None,
         clock: Clock = utcnow,
+        rules: AttentionRules = AttentionRules(),
     ) -> None:
         self.factory = factory
         self.regions = list(dict.fromkeys(regions))
         self.account_id = account_id
+        self.clock = clock
+        self.rules = rules
         self.loops = {
             name: RegionLoop(factory, name, schedule, account_id=account_id, clock=clock) for name in self.regions
         }
-        self.fleet: Fleet = assemble([loop.snapshot for loop in self.loops.values()], account_id)
+        self.fleet: Fleet = self._assemble()
 
     async def once(self, *, metrics: bool = True) -> Fleet:
         """Every region once (describes and metrics, no events), concurrently: `rdstui status`."""
@@ -226,8 +263,11 @@ class FleetWatch:
                 await loop.read_metrics(_ignore)
 
         await asyncio.gather(*(one(loop) for loop in self.loops.values()))
-        self.fleet = assemble([loop.snapshot for loop in self.loops.values()], self.account_id)
+        self.fleet = self._assemble()
         return self.fleet
+
+    def _assemble(self) -> Fleet:
+        return assemble([loop.snapshot for loop in self.loops.values()], self.account_id, self.rules, self.clock())
 
     def refresh(self) -> None:
         """Every region polls now, CloudWatch included."""
@@ -263,7 +303,7 @@ class FleetWatch:
                 await queue.get()
                 while not queue.empty():  # several regions answered at once: one Fleet for all
                     queue.get_nowait()
-                self.fleet = assemble([loop.snapshot for loop in self.loops.values()], self.account_id)
+                self.fleet = self._assemble()
                 yield self.fleet
         finally:
             for task in tasks:
@@ -279,8 +319,9 @@ async def _nothing() -> None:
     return None
 
 
-def assemble(snapshots: list[RegionSnapshot], account_id: str | None) -> Fleet:
-    """One Fleet from every region's latest snapshot: pure, for the watch and for replays."""
+def assemble(snapshots: list[RegionSnapshot], account_id: str | None, rules: AttentionRules, now: datetime) -> Fleet:
+    """One Fleet from every region's latest snapshot, its findings judged at `now`: pure, for
+    the watch and for replays."""
     described = [s.described for s in snapshots if s.described is not None]
     topology = build_topology(described, polled=[s.state.name for s in snapshots], account_id=account_id)
     series: dict[SeriesKey, Series] = {}
@@ -293,7 +334,7 @@ def assemble(snapshots: list[RegionSnapshot], account_id: str | None) -> Fleet:
             held = series.get(key) if key is not None else None
             if held:
                 table[node.key] = held[-1][1]
-    return Fleet(
+    fleet = Fleet(
         regions=tuple(s.state for s in snapshots),
         roots=topology.roots,
         account_id=account_id,
@@ -305,4 +346,7 @@ def assemble(snapshots: list[RegionSnapshot], account_id: str | None) -> Fleet:
         metrics_errors=MappingProxyType({s.state.name: s.metrics_error for s in snapshots if s.metrics_error}),
         events_errors=MappingProxyType({s.state.name: s.events_error for s in snapshots if s.events_error}),
         events_loaded=all(s.events_loaded for s in snapshots),
+        alarms=tuple(alarm for s in snapshots for alarm in s.alarms),
+        alarms_errors=MappingProxyType({s.state.name: s.alarms_error for s in snapshots if s.alarms_error}),
     )
+    return replace(fleet, attention=assess(fleet, rules, now))

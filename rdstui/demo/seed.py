@@ -303,3 +303,50 @@ def seed_fleet(client: MakeClient) -> None:
     euw1.create_db_snapshot(DBInstanceIdentifier="legacy-reports", DBSnapshotIdentifier="legacy-reports-final-before-archive")
     use1.create_db_cluster_snapshot(DBClusterIdentifier="payments-use1", DBClusterSnapshotIdentifier="payments-use1-pre-migration")
     use1.create_db_cluster_snapshot(DBClusterIdentifier="inventory-maz", DBClusterSnapshotIdentifier="inventory-maz-manual-1")
+
+    seed_alarms(client)
+
+
+def seed_alarms(client: MakeClient) -> None:
+    """CloudWatch alarms as teams set them: one in ALARM on the drifting replica, one OK.
+    moto never evaluates an alarm: the state is set as AWS words it."""
+    usw2 = client("cloudwatch", "us-west-2")
+    use1 = client("cloudwatch", "us-east-1")
+    usw2.put_metric_alarm(
+        AlarmName="catalog-mysql-ro-drift-replica-lag",
+        Namespace="AWS/RDS",
+        MetricName="ReplicaLag",
+        Dimensions=[{"Name": "DBInstanceIdentifier", "Value": "catalog-mysql-ro-drift"}],
+        Statistic="Maximum",
+        Period=60,
+        EvaluationPeriods=3,
+        Threshold=60.0,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+    usw2.set_alarm_state(
+        AlarmName="catalog-mysql-ro-drift-replica-lag",
+        StateValue="ALARM",
+        StateReason=(
+            "Threshold Crossed: 3 out of the last 3 datapoints [113.0, 104.0, 97.0] were greater than the "
+            "threshold (60.0) (minimum 3 datapoints for OK -> ALARM transition)."
+        ),
+    )
+    use1.put_metric_alarm(
+        AlarmName="orders-pg-cpu-high",
+        Namespace="AWS/RDS",
+        MetricName="CPUUtilization",
+        Dimensions=[{"Name": "DBInstanceIdentifier", "Value": "orders-pg"}],
+        Statistic="Average",
+        Period=300,
+        EvaluationPeriods=3,
+        Threshold=80.0,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+    use1.set_alarm_state(
+        AlarmName="orders-pg-cpu-high",
+        StateValue="OK",
+        StateReason=(
+            "Threshold Crossed: 3 datapoints [31.2 (02/12/26 04:25:00), 29.8 (02/12/26 04:20:00), "
+            "33.0 (02/12/26 04:15:00)] were not greater than the threshold (80.0)."
+        ),
+    )
