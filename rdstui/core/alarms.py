@@ -9,6 +9,7 @@ listed under each. Alarms on anything else (EC2, a load balancer) are left out.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 from rdstui.core.model import ALARM_DIMENSIONS, Alarm
@@ -37,7 +38,7 @@ def alarms_from(region: str, record: Mapping[str, Any]) -> list[Alarm]:
             region=region,
             state=str(record.get("StateValue") or "INSUFFICIENT_DATA"),
             reason=str(record.get("StateReason") or ""),
-            since=record.get("StateUpdatedTimestamp"),
+            since=_moment(record.get("StateUpdatedTimestamp")),
             metric=_metric_name(record),
             dimension=name,
             identifier=value,
@@ -67,3 +68,8 @@ def _metric_name(record: Mapping[str, Any]) -> str | None:
         if (metric := ((query or {}).get("MetricStat") or {}).get("Metric") or {}).get("MetricName")
     ]
     return ", ".join(dict.fromkeys(names)) or None
+
+
+def _moment(value: Any) -> datetime | None:
+    """botocore hands a datetime; anything else (a missing or odd field) is "since unknown"."""
+    return value if isinstance(value, datetime) else None

@@ -333,6 +333,21 @@ def seed_patches(seed: int, now: datetime, regions: Iterable[str]) -> None:
     for region, backend in region_backends(regions):
         _snapshots(seed, backend, now)
     _events(seed, now, regions)
+    _alarm_times(now, regions)
+
+
+# How long ago each seeded alarm entered its state (moto stamps the moment it was set).
+ALARM_SINCE = {"catalog-mysql-ro-drift-replica-lag": timedelta(minutes=11), "orders-pg-cpu-high": timedelta(days=3)}
+
+
+def _alarm_times(now: datetime, regions: Iterable[str]) -> None:
+    from moto.backends import get_backend
+
+    account = get_backend("cloudwatch")[ACCOUNT_ID]
+    for region in regions:
+        for alarm in account[region].alarms.values():
+            if alarm.name in ALARM_SINCE:  # moto keeps naive UTC times
+                alarm.state_updated_timestamp = (now - ALARM_SINCE[alarm.name]).replace(tzinfo=None)
 
 
 def _blue_green_replicas(backend: Any) -> None:
