@@ -19,7 +19,8 @@ from rdstui.core.action_exec import (
     execute,
     explain,
 )
-from rdstui.core.action_tracker import ActionTracker, Settled, Tracked
+from rdstui.core.action_history import Settled
+from rdstui.core.action_tracker import ActionTracker, Tracked
 from rdstui.core.actions import ActionKind, ActionPlan, Refusal, Target, plan
 from rdstui.core.audit import AuditLog
 from rdstui.core.desk import ActionDesk

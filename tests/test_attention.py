@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from recorded import described, response
 
 from rdstui.core.alarms import alarms_from
 from rdstui.core.attention import AttentionRules, assess, at_or_above, summary, trend
@@ -14,7 +15,6 @@ from rdstui.core.config import ConfigError, load_config
 from rdstui.core.metrics import SeriesKey
 from rdstui.core.model import Fleet, RegionState, Severity
 from rdstui.core.topology import build_topology
-from recorded import described, response
 
 RULES = AttentionRules()
 RETENTION = "recorded/cloud-custodian/test_rds_retention__rds.DescribeDBInstances_1.json"
@@ -112,7 +112,8 @@ def test_alarms_map_to_databases_by_their_dimensions_only_in_alarm_is_a_finding(
     assert fleet.alarms_of(replica) == (alarms[0],)
     [finding] = assess(fleet, RULES, datetime(2024, 1, 1, 12, 40, tzinfo=timezone.utc))[replica.key]
     assert finding.severity is Severity.CRITICAL and finding.kind == "alarm"
-    assert finding.reason.startswith("alarm pg-rep1-replica-lag in ALARM for 30m00s: Threshold Crossed")
+    assert finding.reason == "alarm pg-rep1-replica-lag in ALARM for 30m00s"
+    assert fleet.alarms_of(replica)[0].reason.startswith("Threshold Crossed: 1 datapoint [120.0]")
 
 
 def test_a_metric_math_alarm_is_listed_under_every_database_it_reads():

@@ -297,7 +297,7 @@ def test_help_lists_every_binding_of_the_app_and_tree() -> None:
     from rdstui.ui.tree.widget import FleetTree
 
     listed = " ".join(keys for _, rows in help_sections() for keys, _ in rows).split()
-    shown = {"slash": "/", "question_mark": "?", "up": "↑", "down": "↓", "left": "←", "right": "→"}
+    shown = {"slash": "/", "question_mark": "?", "exclamation_mark": "!", "up": "↑", "down": "↓", "left": "←", "right": "→"}
     for binding in [*RdsApp.BINDINGS, *FleetTree.BINDINGS]:
         key = shown.get(binding.key, binding.key)  # type: ignore[union-attr]
         assert key in listed, f"{key} is bound but not in the help"
@@ -317,7 +317,8 @@ def test_progress_takes_the_lag_columns_and_never_widens_the_line() -> None:
                    status="modifying", lag_metric="ReplicaLag")
     columns = Columns.fit(77)
     plain = tree_label(replica, role="replica", columns=columns, indent=0, lag_values=[1.0] * 8, lag=1.1, warning=30, critical=300,
-                       palette=PALETTE)
+                       palette=PALETTE, trend="rising")
+    assert plain.plain.endswith("1.1s ▲")
     busy = tree_label(replica, role="replica", columns=columns, indent=0, lag_values=[1.0] * 8, lag=1.1, warning=30, critical=300,
                       palette=PALETTE, progress=f"⟳{whole_seconds(timedelta(seconds=12))} promotion")
     assert busy.plain.endswith("⟳12s promotion") and "1.1s" not in busy.plain

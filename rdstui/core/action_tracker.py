@@ -8,9 +8,13 @@
     for done in tracker.observe(fleet):       # after every new fleet
         show(done.line)                       # "failover done in 34s: now in us-east-1b"
     await tracker.probe(factory)              # what is not in the fleet (a snapshot)
+    tracker.history.records()                 # every action of the session, newest first
 
 How each call settles is its Operation's rule (core/plans); the tracker holds
-the state in between. Pure apart from `probe`; the clock is injected (UTC).
+the state in between, and its `history` keeps every action of the session with
+what became of it (`ActionRecord`): the result a node shows after it settled,
+for ten minutes (a failure until it is dismissed). Pure apart from `probe`;
+the clock is injected (UTC).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rdstui.core import errors
+from rdstui.core.action_history import ActionHistory, Settled
 from rdstui.core.actions import ActionKind, ActionPlan, Refusal
 from rdstui.core.clock import Clock, utcnow
 from rdstui.core.format import whole_seconds
@@ -53,26 +58,23 @@ class Tracked:
         return op.noun if op else self.plan.action.value
 
 
-@dataclass(frozen=True)
-class Settled:
-    """A tracked action that finished (or failed, or is given up on)."""
-
-    plan: ActionPlan
-    ok: bool
-    line: str
-    elapsed_s: float
-    timed_out: bool = False
+# -- in flight ----------------------------------------------------------------------
 
 
 @dataclass
 class ActionTracker:
     clock: Clock = utcnow
     timeouts: dict[str, timedelta] = field(default_factory=dict)  # overrides by API name (tests)
+    history: ActionHistory = field(default_factory=ActionHistory)
     _items: dict[tuple[str, ActionKind], Tracked] = field(default_factory=dict)
 
     def _now(self) -> datetime:
         moment = self.clock()
         return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+    def now(self) -> datetime:
+        """The tracker's clock, always UTC-aware (what records are timed with)."""
+        return self._now()
 
     # -- in flight -------------------------------------------------------------
 
@@ -93,6 +95,7 @@ class ActionTracker:
             return refused
         item = Tracked(plan=plan, started=self._now())
         self._items[item.key] = item
+        self.history.begun(plan, item.noun, item.started)
         return item
 
     def sent(self, plan: ActionPlan, outcome: Any) -> str | None:
@@ -102,17 +105,26 @@ class ActionTracker:
             return None
         if not outcome.ok:
             del self._items[item.key]
-            return f"{item.noun} of {plan.target.id} failed: {outcome.message}"
+            line = f"{item.noun} of {plan.target.id} failed: {outcome.message}"
+            self.history.answered(plan, outcome, line, self._now())
+            return line
         item.state, item.phase = RUNNING, "started"
         if _op(item).probe is not None:  # the response holds the record being made (DBSnapshot)
             record = next((v for v in outcome.response.values() if isinstance(v, Mapping)), None)
             if record:
                 item.phase = _record_phase(record)
+        self.history.answered(plan, outcome, str(outcome.message), self._now())
         return None
 
-    def cancel(self, plan: ActionPlan) -> None:
-        """Forget an action (its call failed before an outcome)."""
-        self._items.pop((plan.target.key, plan.action), None)
+    def cancel(self, plan: ActionPlan, outcome: Any = None) -> None:
+        """Forget an action (its call failed before an outcome; `outcome`: why, for the history)."""
+        if self._items.pop((plan.target.key, plan.action), None) is not None and outcome is not None:
+            self.history.answered(plan, outcome, str(outcome.message), self._now())
+
+    def cancelled(self, plan: ActionPlan) -> None:
+        """Cancelled at the confirmation (nothing was tracked): for the history."""
+        op = operation(plan.operation)
+        self.history.cancelled(plan, op.noun if op else plan.action.value, self._now())
 
     def in_flight(self, node_key: str | None = None) -> list[Tracked]:
         items = list(self._items.values())
@@ -155,6 +167,7 @@ class ActionTracker:
             result = self._check(item, fleet, answered, now) or self._timeout(item, now)
             if result is not None:
                 del self._items[item.key]
+                self.history.settled(result, now)
                 done.append(result)
         return done
 
@@ -181,6 +194,7 @@ class ActionTracker:
             result = self._settled(item, now, verdict)
             if result is not None and item.key in self._items:
                 del self._items[item.key]
+                self.history.settled(result, now)
                 done.append(result)
         return done
 

@@ -85,11 +85,6 @@ def at_or_above(fleet: Fleet, level: Severity) -> bool:
     return any(f.severity >= level for findings in fleet.attention.values() for f in findings)
 
 
-def subtree_worst(node: Node, attention: Mapping[str, tuple[Finding, ...]]) -> Severity | None:
-    """The worst finding of the node and everything under it (a root's rank in the tree)."""
-    return max((s for n in node.walk() if (s := worst(attention.get(n.key, ()))) is not None), default=None)
-
-
 def summary(attention: Mapping[str, tuple[Finding, ...]]) -> list[tuple[str, int, Severity]]:
     """(kind, nodes, worst severity of that kind) for warnings and worse, the worst kinds first."""
     counts: Counter[str] = Counter()
@@ -106,13 +101,10 @@ def summary(attention: Mapping[str, tuple[Finding, ...]]) -> list[tuple[str, int
 def trend(series: Series, window: float = 300.0) -> str | None:
     """"rising", "falling" or "flat": the latest point against the one `window` seconds
     before it; None when the series does not reach back that far."""
-    if len(series) < 2:
+    old = value_before(series, window)
+    if old is None:
         return None
-    latest_at, latest = series[-1]
-    before = [value for at, value in series if at <= latest_at - timedelta(seconds=window)]
-    if not before:
-        return None
-    old = before[-1]
+    latest = series[-1][1]
     if old < 0 or latest < 0:
         return None  # -1: not replicating, not a lag
     change = latest - old
@@ -121,13 +113,35 @@ def trend(series: Series, window: float = 300.0) -> str | None:
     return "rising" if change > 0 else "falling"
 
 
+def value_before(series: Series, window: float) -> float | None:
+    """The value `window` seconds before the latest point (the last one at or before then)."""
+    if len(series) < 2:
+        return None
+    horizon = series[-1][0] - timedelta(seconds=window)
+    for at, value in reversed(series):  # from the newest: a few steps, not the hour held
+        if at <= horizon:
+            return value
+    return None
+
+
+def _since(series: Series, horizon: datetime) -> list[float]:
+    """The values at or after `horizon`, oldest first (walked from the newest)."""
+    recent: list[float] = []
+    for at, value in reversed(series):
+        if at < horizon:
+            break
+        recent.append(value)
+    recent.reverse()
+    return recent
+
+
 def rising_from(series: Series, window: float) -> float | None:
     """Where the lag started when every point of the last `window` seconds is at or above
     the one before and it rose by RISING_MIN in all; None when it did not rise so."""
     if not series:
         return None
     latest_at = series[-1][0]
-    recent = [value for at, value in series if at >= latest_at - timedelta(seconds=window)]
+    recent = _since(series, latest_at - timedelta(seconds=window))
     if len(recent) < 3 or series[0][0] > latest_at - timedelta(seconds=window * 0.8):
         return None  # too little history to call it steady
     steady = all(b >= a for a, b in zip(recent, recent[1:])) and min(recent) >= 0
@@ -196,7 +210,7 @@ def _alarms(node: Node, fleet: Fleet, now: datetime) -> list[Finding]:
     for alarm in fleet.alarms_of(node):
         if alarm.state == "ALARM":
             since = f" for {duration((now - alarm.since).total_seconds())}" if alarm.since else ""
-            found.append(Finding(CRITICAL, "alarm", clean(f"alarm {alarm.name} in ALARM{since}: {alarm.reason}")))
+            found.append(Finding(CRITICAL, "alarm", clean(f"alarm {alarm.name} in ALARM{since}")))  # its reason: alarms_of
     return found
 
 

@@ -183,6 +183,13 @@ class AuditLog:
     def entries(self) -> list[dict[str, Any]]:
         return list(read_entries(self.path))
 
+    def size(self) -> int:
+        """Bytes in the log now (0 when there is none): where this session's lines will start."""
+        try:
+            return self.path.stat().st_size
+        except OSError:
+            return 0
+
 
 def read_entries(path: Path | None = None) -> Iterator[dict[str, Any]]:
     """The log's lines, oldest first (a missing file is an empty log)."""

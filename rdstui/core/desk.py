@@ -6,11 +6,15 @@
     refused = desk.begin(plan)              # in flight from now: a second keypress is refused
     sent = await desk.send(plan)            # audited "sent" before the call, then its outcome
     settled = await desk.follow(fleet)      # after each new fleet: what has finished
+    desk.history(); desk.earlier()          # this session's actions, then earlier sessions' (the log)
+    desk.retire(fleet); desk.marks(fleet)   # what each node shows: in flight, or its last result
 
 The UI shows the confirmation, the progress and the results; the desk decides
 what may be sent, sends it (one call, one try), writes the audit log and
 follows it until it settles. Nothing leaves the desk unaudited: if the "sent"
-line can't be written, the call is not made.
+line can't be written, the call is not made. A settled action's result stays
+on its node until the first poll ten minutes after it settled; a failure until
+it is dismissed.
 """
 
 from __future__ import annotations
@@ -18,10 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdstui.core.action_exec import Outcome, ReadOnlyGuard, execute
-from rdstui.core.action_tracker import ActionTracker, Settled, Tracked
+from rdstui.core.action_history import ActionRecord, Settled
+from rdstui.core.action_tracker import ActionTracker, Tracked
 from rdstui.core.actions import ActionKind, ActionPlan, Refusal, plan
 from rdstui.core.arns import arn_region, parse_arn
 from rdstui.core.audit import AuditLog
+from rdstui.core.audit_tail import LoggedAction, last_actions
 from rdstui.core.clock import Clock, utcnow
 from rdstui.core.model import Event, Fleet, Node
 from rdstui.core.session import SessionFactory
@@ -29,6 +35,7 @@ from rdstui.core.session import SessionFactory
 CONSOLE_SOURCE = "rdstui"  # Event.source_type of the console's own lines
 AUDIT_REFUSED = "AuditLog"
 LINES_KEPT = 100
+EARLIER_SHOWN = 20  # earlier sessions' actions listed from the audit log
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,8 @@ class ActionDesk:
         self.snapshot_names: set[str] = set()  # names used this session: never proposed twice
         self._offered: dict[tuple[str, ActionKind], bool] = {}
         self._offered_fleet: Fleet | None = None
+        self._audit_start = audit.size() if audit is not None else 0  # earlier sessions end here
+        self._earlier: tuple[LoggedAction, ...] | None = None
 
     # -- read-only ---------------------------------------------------------------
 
@@ -124,6 +133,7 @@ class ActionDesk:
     def cancelled(self, plan: ActionPlan) -> None:
         if self.audit is not None:
             self.audit.cancelled(plan)
+        self.tracker.cancelled(plan)
 
     # -- sending -------------------------------------------------------------------
 
@@ -141,9 +151,9 @@ class ActionDesk:
         if self.audit is not None:
             self.audit.sending(plan)
             if self.audit.last_error:
-                self.tracker.cancel(plan)
                 message = f"{self.audit.last_error}: an action that can't be audited is not sent"
                 outcome = Outcome(False, message, AUDIT_REFUSED, sent=False)
+                self.tracker.cancel(plan, outcome)
                 self._line(plan, message)
                 return Sent(plan, outcome, message)
         outcome = await execute(self.factory, plan, read_only=self.read_only)
@@ -168,6 +178,50 @@ class ActionDesk:
 
     def in_flight(self, node_key: str | None = None) -> list[Tracked]:
         return self.tracker.in_flight(node_key)
+
+    # -- history -------------------------------------------------------------------
+
+    def history(self) -> tuple[ActionRecord, ...]:
+        """Every action of the session, newest first."""
+        return self.tracker.history.records()
+
+    def earlier(self) -> tuple[LoggedAction, ...]:
+        """The last actions of earlier sessions, newest first: the audit log as it was when this
+        session began (read once, from its end)."""
+        if self._earlier is None:
+            if self.audit is None or not self._audit_start:
+                self._earlier = ()
+            else:
+                self._earlier = tuple(last_actions(self.audit.path, EARLIER_SHOWN, end=self._audit_start))
+        return self._earlier
+
+    def retire(self, fleet: Fleet | None) -> None:
+        """After a poll: a success shown for its ten minutes leaves its node."""
+        if fleet is not None:
+            self.tracker.history.retire({state.name: state.attempted_at for state in fleet.regions})
+
+    def results(self) -> dict[str, ActionRecord]:
+        """The result each node shows (node key -> its newest action that ended)."""
+        return self.tracker.history.on_nodes()
+
+    def marks(self) -> dict[str, str]:
+        """The short mark on each node's tree line: an action in flight, else its last result."""
+        now = self.tracker.now()
+        marks = {key: record.mark(now) for key, record in self.results().items()}
+        for item in self.tracker.in_flight():
+            for key in (item.plan.target.key, item.plan.selected_node):
+                mark = self.tracker.mark(key) if key is not None else None
+                if mark and key is not None:
+                    marks[key] = mark
+        return marks
+
+    def showing(self) -> bool:
+        """Some node shows a result (its age ticks; it may be dismissed)."""
+        return bool(self.results())
+
+    def dismiss(self, node_key: str | None = None) -> int:
+        """The results shown on nodes (on `node_key` only, when given) go; how many went."""
+        return self.tracker.history.dismiss(node_key)
 
     def busy_regions(self) -> set[str]:
         """Where actions in flight change things (sent to, target, the clusters a global move

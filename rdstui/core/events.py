@@ -38,6 +38,7 @@ def _event(region: str, item: dict[str, Any]) -> Event:
         source_type=item.get("SourceType", ""),
         message=item.get("Message", ""),
         categories=tuple(item.get("EventCategories", [])),
+        arn=item.get("SourceArn") or None,
     )
 
 

@@ -15,6 +15,7 @@ import logging
 import sys
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import tzinfo
 from functools import partial
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -32,6 +33,7 @@ from textual.widgets import Footer, Static
 
 from rdstui.core import errors
 from rdstui.core.actions import ActionKind, ActionPlan, Refusal
+from rdstui.core.attention import summary
 from rdstui.core.backups import fetch_posture
 from rdstui.core.catalog import gauges
 from rdstui.core.clock import Clock, utcnow
@@ -61,7 +63,9 @@ from rdstui.ui.messages import (
 from rdstui.ui.palette import Palette
 from rdstui.ui.screens.commands import FleetCommands
 from rdstui.ui.screens.help import HelpScreen
+from rdstui.ui.screens.history import HistoryScreen
 from rdstui.ui.themes import ThemeSet, fill_variables, load_themes
+from rdstui.ui.tree.ordering import ORDERS
 from rdstui.ui.tree.widget import FleetTree
 
 log = logging.getLogger(__name__)
@@ -74,6 +78,7 @@ VIEWS = ("detail", "chart", "events", "none")
 CHART_GROUP = Binding.Group("Chart", compact=True)
 NOTICE_SECONDS = 8
 ERROR_SECONDS = 15
+FOOTER_ROOMY = 100  # columns from which the footer also offers r and e (and the palette)
 FREE_REPLACED_AFTER = 0.25  # seconds: well after the next screen update (60 a second at most)
 
 
@@ -91,10 +96,17 @@ class RdsApp(App[int]):
         Binding("slash", "filter", "Filter", tooltip="Filter by identifier, engine, region, status", priority=True),
         Binding("escape", "clear_filter", "Clear"),
         Binding("enter", "filter_done", "Done"),
-        Binding("r", "refresh", "Refresh"),
+        # r and e: in the footer from FOOTER_ROOMY columns; below, their hidden twins take the key
+        # (80 columns hold the action keys, `!` and `a`; the lower pane's title says "e: events").
+        Binding("r", "refresh('footer')", "Refresh"),
+        Binding("r", "refresh", "Refresh", show=False),
+        Binding("o", "cycle_order", "Order", tooltip="Order the tree: attention, name, region, lag", show=False),
+        Binding("exclamation_mark", "problems_only", "Problems", tooltip="Only databases with a warning or worse"),
         Binding("t", "cycle_theme", "Theme", show=False),
         # Not in the footer: the lower pane's title says "v: chart" (80 columns are few).
         Binding("v", "cycle_view", "View", tooltip="Lower pane: detail, chart, events, none", show=False),
+        Binding("e", "focus_events('footer')", "Events", tooltip="The events list: j/k move, enter opens an event"),
+        Binding("e", "focus_events", "Events", show=False),
         # In the footer when wide (the chart is always there); when small the chart
         # pane lists them itself, and the hidden twin takes the key and brings it up.
         Binding("1", "chart('lag')", "lag", group=CHART_GROUP, show=True),
@@ -104,6 +116,8 @@ class RdsApp(App[int]):
         Binding("5", "chart('capacity')", "ACU", group=CHART_GROUP),
         *(Binding(str(n), f"show_chart('{key}')", key, show=False) for n, key in enumerate(ORDER, 1)),
         *bindings(),
+        Binding("a", "history", "History", tooltip="Every action of the session, then earlier ones (the audit log)"),
+        Binding("x", "dismiss_results", "Dismiss", tooltip="The action results shown on their nodes go"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -117,6 +131,7 @@ class RdsApp(App[int]):
         clock: Clock = utcnow,
         themes: ThemeSet | None = None,
         cursor_blink: bool = True,
+        local_zone: tzinfo | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -125,6 +140,7 @@ class RdsApp(App[int]):
         self._opener: Opener = opener or open_runtime
         self.themes = themes if themes is not None else load_themes()
         self.cursor_blink = cursor_blink  # False: still text cursors (tests, screenshots)
+        self.local_zone = local_zone  # the zone shown besides UTC (None: the machine's; screenshots: UTC)
         for theme in self.themes.themes.values():
             self.register_theme(theme)
         self.theme = self.themes.resolve(settings.theme)
@@ -154,7 +170,9 @@ class RdsApp(App[int]):
             with Vertical(id="right"):
                 yield DetailPane(clock=self.clock, id="detail")
                 yield ChartPane(clock=self.clock, id="chart")
-        yield EventsList(clock=self.clock, id="events")
+        events = EventsList(clock=self.clock, id="events")
+        events.local_zone = self.local_zone
+        yield events
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -178,7 +196,7 @@ class RdsApp(App[int]):
         self.wide = wide
         screen.set_class(wide, "-wide")
         for footer in screen.query(Footer):
-            footer.show_command_palette = width >= 100  # room for the action keys at 80
+            footer.show_command_palette = width >= FOOTER_ROOMY  # room for the action keys at 80
         for view in VIEWS:
             screen.set_class(not wide and self.view == view, f"view-{view}")
         self._set_titles()
@@ -189,14 +207,22 @@ class RdsApp(App[int]):
 
     def _set_titles(self) -> None:
         count = f" ({len(self.fleet.nodes)})" if self.fleet is not None and self.fleet.nodes else ""
-        titles = {"#left": f"Topology{count}", "#detail": "Detail", "#chart": "Chart", "#events": "Events (UTC)"}
+        tree = self.query_one(FleetTree)
+        view = " · problems (!)" if tree.problems_only else ""
+        titles = {
+            "#left": f"Topology{count} · by {tree.order}{view}",
+            "#detail": "Detail",
+            "#chart": "Chart",
+            "#events": "Events (UTC)",
+        }
         if self.wide:
             titles["#right"] = ""
         else:
             names = {"detail": "Detail", "chart": "Chart", "events": "Events (UTC)"}
             following = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
             hint = f"v: {following}" if following != "none" else "v: hide"
-            titles["#right"] = f"{names.get(self.view, '')} · {hint}"
+            events = " · e: events" if self.view != "events" else ""
+            titles["#right"] = f"{names.get(self.view, '')} · {hint}{events}"
             titles["#events"] = f"Events (UTC) · {hint}"
         for selector, title in titles.items():
             widget = self.query_one(selector)
@@ -226,6 +252,9 @@ class RdsApp(App[int]):
         for widget in (self.query_one(FleetTree), self.query_one(DetailPane), self.query_one(ChartPane)):
             widget.palette = self.palette
             widget.warning, widget.critical = settings.lag_warning, settings.lag_critical
+        self.query_one(FleetTree).trend_window = settings.trend_window
+        detail = self.query_one(DetailPane)
+        detail.rpo_warning, detail.trend_window = settings.rpo_warning, settings.trend_window
         for other in (self.query_one(HeaderBar), self.query_one(EventsList), self.query_one(FilterBar)):
             other.palette = self.palette
         self.query_one(ChartPane).foreground = variables.get("foreground")
@@ -262,7 +291,11 @@ class RdsApp(App[int]):
     def _connected(self, message: Connected) -> None:
         runtime = self.runtime = message.runtime
         self._set_header(
-            label=runtime.label, account_id=runtime.account_id, connecting=False, read_only=runtime.desk.read_only
+            label=runtime.label,
+            account_id=runtime.account_id,
+            connecting=False,
+            read_only=runtime.desk.read_only,
+            profile_label=self.settings.label,
         )
         self._show_message("Reading the fleet…")
         for warning in runtime.warnings:
@@ -315,7 +348,9 @@ class RdsApp(App[int]):
         self._replaced.append(self.fleet)
         self.set_timer(FREE_REPLACED_AFTER, self._free_replaced)
         fleet = self.fleet = message.fleet
-        self._set_header(regions=fleet.regions, metrics_errors=fleet.metrics_errors)
+        self._set_header(
+            regions=fleet.regions, metrics_errors=fleet.metrics_errors, attention=tuple(summary(fleet.attention))
+        )
         for notice in fleet.notices:  # records left out or skipped: said once a session
             if notice not in self._noticed:
                 self._noticed.add(notice)
@@ -355,7 +390,9 @@ class RdsApp(App[int]):
             return
         header.tick()
         events.tick()
-        if self.runtime is not None and self.runtime.desk.in_flight():
+        self.query_one(DetailPane).redraw()  # "RPO now" and the alarms' ages move between reads
+        desk = self.runtime.desk if self.runtime is not None else None
+        if desk is not None and (desk.in_flight() or desk.showing()):  # results on nodes age ("✓34s ago")
             self._show_progress()
 
     # -- selection and backups -------------------------------------------------
@@ -416,6 +453,8 @@ class RdsApp(App[int]):
     # -- the filter ------------------------------------------------------------
 
     async def on_event(self, event: Any) -> None:
+        if isinstance(event, Key) and self.screen_stack and self.screen is self._main_screen():
+            self.query_one(FleetTree).follow_top = False  # any key: the cursor is the user's now
         if isinstance(event, (Key, Paste)) and not event.is_forwarded and self._filter_takes(event):
             return
         await super().on_event(event)
@@ -441,15 +480,49 @@ class RdsApp(App[int]):
         tree = self.query_one(FleetTree)
         if tree.filter_text != message.text:
             tree.filter_text = message.text
-            matched = tree.matched
-            self.query_one(FilterBar).count = len(matched) if matched is not None else None
+            self._count_matches()
         self._refresh_keys()
+
+    def _count_matches(self) -> None:
+        matched = self.query_one(FleetTree).matched
+        self.query_one(FilterBar).count = len(matched) if matched is not None else None
+
+    # -- the tree's order and view ----------------------------------------------
+
+    def action_cycle_order(self) -> None:
+        tree = self.query_one(FleetTree)
+        tree.order = ORDERS[(ORDERS.index(tree.order) + 1) % len(ORDERS)]
+        self._show_view()
+
+    def action_problems_only(self) -> None:
+        tree = self.query_one(FleetTree)
+        tree.problems_only = not tree.problems_only
+        self._count_matches()
+        self._show_view()
+
+    def _show_view(self) -> None:
+        """The tree's order and view, where the user sees them: its title when wide, the bar
+        above it (at 80x24 the tree has no title) unless they are the usual ones."""
+        tree = self.query_one(FleetTree)
+        parts = ["problems only (!)"] if tree.problems_only else []
+        if tree.order != ORDERS[0]:
+            parts.append(f"by {tree.order} (o)")
+        self.query_one(FilterBar).view = " · ".join(parts)
+        self._set_titles()
 
     # -- panes -----------------------------------------------------------------
 
     def action_cycle_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
         self._apply_layout(self.size.width, self.size.height)
+
+    def action_focus_events(self, _footer: str = "") -> None:
+        """e: the events list takes the keys (at 80x24 the lower pane shows it first)."""
+        if not self.wide and self.view != "events":
+            self.view = "events"
+            self._apply_layout(self.size.width, self.size.height)
+        events = self.query_one(EventsList)
+        self.call_after_refresh(events.focus)  # once the layout shows it: a hidden widget takes no focus
 
     def action_chart(self, metric: str) -> None:
         self.query_one(ChartPane).metric = metric
@@ -477,6 +550,20 @@ class RdsApp(App[int]):
         read_only = desk.read_only_why if desk is not None and desk.read_only else None
         audit = str(desk.audit.path) if desk is not None and desk.audit is not None else None
         self.push_screen(HelpScreen(read_only, legend, audit))
+
+    def action_history(self) -> None:
+        """a: this session's actions and what became of them, then earlier sessions' (the audit log)."""
+        if self.runtime is None:
+            self._notify("not connected yet: no action has been sent", severity="warning")
+            return
+        if self.screen is not self._main_screen():
+            return  # from a dialog or the help: not on top of them
+        self.push_screen(HistoryScreen(self.runtime.desk, self.palette, self.clock, changed=self._show_progress))
+
+    def action_dismiss_results(self) -> None:
+        """x: the results (a failure above all) shown on their nodes go; the history keeps them."""
+        if self.runtime is not None and self.runtime.desk.dismiss():
+            self._show_progress()
 
     # -- keys ------------------------------------------------------------------
 
@@ -509,9 +596,16 @@ class RdsApp(App[int]):
             bar = self.query_one(FilterBar)
             return on_main and (bool(bar.text) or bar.editing)
         if editing and name in (
-            "refresh", "cycle_theme", "cycle_view", "chart", "show_chart", "help", "node_action", "explain_action"
+            "refresh", "cycle_theme", "cycle_view", "chart", "show_chart", "help", "node_action", "explain_action",
+            "cycle_order", "problems_only", "history", "dismiss_results",
         ):
             return False  # those keys type into the filter now
+        if name == "dismiss_results":
+            return on_main and not editing and self.runtime is not None and self.runtime.desk.showing()
+        if name in ("refresh", "focus_events") and bool(params) != (self.size.width >= FOOTER_ROOMY):
+            return False  # the other twin has the key at this width
+        if name == "focus_events":
+            return on_main and not editing and not isinstance(self.focused, EventsList)
         if name == "cycle_view":
             return not self.wide
         if name in ("chart", "show_chart"):
@@ -565,7 +659,8 @@ class RdsApp(App[int]):
         if isinstance(result, Refusal):
             self._notify(result.reason, severity="warning")
             return
-        self.push_screen(ActionModal(result, self.palette, self._account_words()), callback=self._decided)
+        modal = ActionModal(result, self.palette, self._account_words(), self.settings.label)
+        self.push_screen(modal, callback=self._decided)
 
     def _account_words(self) -> str:
         """Which account a call would change: "123456789012 (profile prod)", "… (the demo)"."""
@@ -625,15 +720,11 @@ class RdsApp(App[int]):
         desk = self.runtime.desk if self.runtime is not None else None
         if desk is None:
             return
-        marks: dict[str, str] = {}
-        for item in desk.in_flight():
-            for key in (item.plan.target.key, item.plan.selected_node):
-                mark = desk.tracker.mark(key) if key is not None else None
-                if mark and key is not None:
-                    marks[key] = mark
-        self.query_one(FleetTree).marks = MappingProxyType(marks)
+        desk.retire(self.fleet)  # a success leaves its node at the first poll ten minutes after it settled
+        self.query_one(FleetTree).marks = MappingProxyType(desk.marks())
         detail = self.query_one(DetailPane)
         detail.progress = desk.tracker.progress(self.selected_key) if self.selected_key else None
+        detail.results = MappingProxyType(desk.results())
         self.query_one(EventsList).lines = tuple(desk.lines)
         self._refresh_keys()
 
@@ -645,7 +736,7 @@ class RdsApp(App[int]):
 
     # -- refresh, palette, quit ------------------------------------------------
 
-    def action_refresh(self) -> None:
+    def action_refresh(self, _footer: str = "") -> None:
         if self.runtime is not None:
             self.runtime.watch.refresh()
             self.query_one(DetailPane).forget_postures()

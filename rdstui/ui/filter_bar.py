@@ -39,6 +39,7 @@ class FilterBar(Horizontal):
     text: var[str] = var("", init=False)
     editing: var[bool] = var(False, init=False)
     count: var[int | None] = var(None, init=False)  # matches (None: no filter)
+    view: var[str] = var("", init=False)  # the tree's view when not the usual: "problems only · by name"
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -57,6 +58,9 @@ class FilterBar(Horizontal):
         self.redraw()
 
     def watch_count(self) -> None:
+        self.redraw()
+
+    def watch_view(self) -> None:
         self.redraw()
 
     def start(self) -> None:
@@ -94,11 +98,12 @@ class FilterBar(Horizontal):
         return True
 
     def redraw(self) -> None:
-        self.set_class(self.editing or bool(self.text.strip()), "-active")
+        filtering = self.editing or bool(self.text.strip())
+        self.set_class(filtering or bool(self.view), "-active")
         if not self.is_mounted:
             return
-        field = Text("/", self.palette.accent)
-        field.append(" ")
+        field = Text("/", self.palette.accent) if filtering else Text()
+        field.append(" " if filtering else "")
         field.append(self.text)
         if self.editing:
             field.append(" ", Style(reverse=True))  # the cursor (steady: no blink)
@@ -107,4 +112,8 @@ class FilterBar(Horizontal):
         self.query_one("#filter-field", Static).update(field)
         count = self.count
         words = "" if count is None else ("no match" if count == 0 else f"{count} match{'es' if count != 1 else ''}")
-        self.query_one("#filter-count", Static).update(Text(words))
+        shown = Text(self.view, self.palette.accent)
+        if self.view and words:
+            shown.append(" · ")
+        shown.append(words)
+        self.query_one("#filter-count", Static).update(shown)

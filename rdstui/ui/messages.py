@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from rdstui.core.action_tracker import Settled
+    from rdstui.core.action_history import Settled
     from rdstui.core.desk import Sent
     from rdstui.core.model import Fleet
     from rdstui.runtime import Runtime

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from rich.style import Style
 from textual.color import Color, ColorParseError
 
+from rdstui.core.model import Severity
 from rdstui.core.words import status_kind
 
 
@@ -35,6 +36,16 @@ class Palette:
         if level is None:
             return self.muted
         return {"ok": self.lag_ok, "warning": self.lag_warning, "critical": self.lag_critical}[level]
+
+    def severity(self, level: Severity | None) -> Style:
+        """The colour of a finding: critical as critical lag, warning as lagging, info as busy."""
+        if level is None:
+            return self.muted
+        return {Severity.CRITICAL: self.lag_critical, Severity.WARNING: self.lag_warning}.get(level, self.busy)
+
+    def label(self) -> Style:
+        """A profile's label ("PRODUCTION"): the critical colour, as a badge."""
+        return Style(bgcolor=self.lag_critical.color, color="bright_white" if self.ansi else "#ffffff", bold=True)
 
     @classmethod
     def from_variables(cls, variables: dict[str, str], ansi: bool = False) -> Palette:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from dataclasses import dataclass, field
+from datetime import timezone
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,9 @@ SHOTS = [
     Shot("detail-chart-80x24", (80, 24), press=["1"], select="catalog-mysql-ro-drift"),
     Shot("detail-chart-160x48", (160, 48), press=["2"], select="orders-pg"),
     Shot("filter-80x24", (80, 24), press=["slash", *"replica", "enter"]),
+    Shot("problems-80x24", (80, 24), press=["exclamation_mark"], select="catalog-mysql-ro-drift"),
+    Shot("event-80x24", (80, 24), press=["e", "enter"]),
+    Shot("production-80x24", (80, 24), settings=Settings(label="PRODUCTION"), press=["f"], select="orders-pg"),
     Shot("help-80x24", (80, 24), press=["question_mark"]),
     Shot("light-160x48", (160, 48), settings=Settings(theme="rdstui-light"), select="payments-usw2"),
     Shot("ansi16-80x24", (80, 24), settings=Settings(theme="rdstui-16"), select="orders-pg-ro1"),
@@ -52,7 +56,8 @@ SHOTS = [
 
 
 def shot_app(demo: Any, shot: Shot) -> Any:
-    app = frozen_app(demo, settings=shot.settings, clock=frozen_clock(FROZEN_NOW))
+    # The local time beside UTC is UTC too: the same pictures on every machine.
+    app = frozen_app(demo, settings=shot.settings, clock=frozen_clock(FROZEN_NOW), local_zone=timezone.utc)
     app.title = shot.title
     return app
 

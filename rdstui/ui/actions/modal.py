@@ -70,7 +70,7 @@ def _grid() -> Table:
     return table
 
 
-def plan_summary(plan: ActionPlan, palette: Palette, account: str = "") -> RenderableType:
+def plan_summary(plan: ActionPlan, palette: Palette, account: str = "", label: str | None = None) -> RenderableType:
     """Target, the account it is in, what will happen and what it costs (bullets with a
     hanging indent)."""
     table = _grid()
@@ -81,7 +81,11 @@ def plan_summary(plan: ActionPlan, palette: Palette, account: str = "") -> Rende
         parts.append(Text(" " + " · ".join(warnings) + " ", palette.badge))
     table.add_row(Text("Target", bold), Text(""), Text(clean(target_line(plan))))
     if account:
-        table.add_row(Text("Account", bold), Text(""), Text(clean(account)))
+        where = Text(clean(account))
+        if label:  # the config's name for this profile: "PRODUCTION", in the critical colour
+            where.append("  ")
+            where.append(f" {clean(label)} ", palette.label())
+        table.add_row(Text("Account", bold), Text(""), where)
     for index, line in enumerate(plan.effects):
         table.add_row(Text("Happens" if index == 0 else "", bold), Text("•"), Text(clean(line)))
     for index, line in enumerate(plan.costs):
@@ -173,12 +177,14 @@ class ActionModal(ModalScreen[Decision]):
     ActionModal #buttons > Button:disabled { text-opacity: 1; text-style: dim; }
     """
 
-    def __init__(self, plan: ActionPlan, palette: Palette, account: str = "") -> None:
-        """`account`: where the call goes, "123456789012 (profile prod)"."""
+    def __init__(self, plan: ActionPlan, palette: Palette, account: str = "", label: str | None = None) -> None:
+        """`account`: where the call goes, "123456789012 (profile prod)"; `label`: the
+        profile's label from the config ("PRODUCTION")."""
         super().__init__()
         self.plan = plan
         self.palette = palette
         self.account = account
+        self.label = label
         self.name_problem: str | None = plan.problem()
         self.typed = ""
         self._name_restarted = False  # typing from a button starts the snapshot name over, once
@@ -285,7 +291,7 @@ class ActionModal(ModalScreen[Decision]):
         dialog.border_title = Content(clean(plan.title))
         dialog.set_class(plan.data_loss or plan.irreversible, "-danger")
         dialog.set_class(plan.confirm_phrase is None and not plan.data_loss, "-safe")
-        self.query_one("#summary", Static).update(plan_summary(plan, self.palette, self.account))
+        self.query_one("#summary", Static).update(plan_summary(plan, self.palette, self.account, self.label))
         for choice in plan.choices:
             detail = option_detail(choice, self.palette)
             self._show(f"#detail-{choice.key}", detail if detail.plain else None)

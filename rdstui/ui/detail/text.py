@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rich.console import Console
@@ -13,12 +13,13 @@ from rich.style import Style
 from rich.text import Text
 
 from rdstui.core.arns import arn_identifier, arn_region
+from rdstui.core.attention import trend, value_before
 from rdstui.core.backups import BackupPosture
-from rdstui.core.catalog import gauge
+from rdstui.core.catalog import gauge, lag_series
 from rdstui.core.facts import facts
-from rdstui.core.format import age, bytes_, clean, duration
+from rdstui.core.format import age, bytes_, clean, duration, whole_seconds
 from rdstui.core.metrics import SeriesKey
-from rdstui.core.model import Fleet, Node, NodeType, RegionState, Role
+from rdstui.core.model import Fleet, Node, NodeType, RegionState, Role, Severity
 from rdstui.core.words import lag_level, role_word
 from rdstui.ui.palette import Palette
 
@@ -49,13 +50,12 @@ class DetailContext:
     critical: float
     palette: Palette
     width: int
+    rpo_warning: float = 900.0
+    trend_window: float = 300.0
 
     @property
     def parent(self) -> Node | None:
         return self.fleet.parent(self.node)
-
-
-RPO_ALARM = 15 * 60  # seconds: restorable time further behind than this is shown red
 
 
 def short_time(moment: datetime, now: datetime) -> str:
@@ -188,8 +188,17 @@ def _lag_text(ctx: DetailContext, node: Node) -> Text | None:
         return Text(f"not replicating ({node.lag_metric} -1)", ctx.palette.bad)
     level = lag_level(lag, ctx.warning, ctx.critical)
     text = Text(duration(lag), ctx.palette.lag(level))
+    key = lag_series(node, ctx.fleet.parent(node))
+    held = ctx.fleet.series.get(key, ()) if key is not None else ()
+    way, old = trend(held, ctx.trend_window), value_before(held, ctx.trend_window)
+    if way is not None and old is not None:
+        then = f"{duration(old)} {duration(ctx.trend_window)} ago"
+        text.append(f" {TREND_WORDS[way]} {then}", ctx.palette.lag("warning" if way == "rising" else None))
     text.append(f" ({node.lag_metric})", ctx.palette.muted)
     return text
+
+
+TREND_WORDS = {"rising": "▲ up from", "falling": "▼ down from", "flat": "→ about as"}
 
 
 def _engine(node: Node) -> str:
@@ -348,8 +357,8 @@ def _posture(ctx: DetailContext, lines: Lines) -> None:
             backups.append(", restorable to ", palette.muted)
             backups.append(short_time(posture.latest_restorable, ctx.now))
             backups.append(", RPO now ", palette.muted)
-            rpo = posture.rpo_seconds
-            backups.append(duration(rpo), palette.bad if rpo is not None and rpo > RPO_ALARM else palette.ok)
+            rpo = max(0.0, (ctx.now - posture.latest_restorable).total_seconds())  # ticks between reads
+            backups.append(whole_seconds(timedelta(seconds=rpo)), palette.bad if rpo > ctx.rpo_warning else palette.ok)
         else:
             backups.append(", no restorable time reported yet", palette.busy)
     else:
@@ -377,6 +386,36 @@ def _replica_source(ctx: DetailContext) -> Node | None:
     return None
 
 
+SEVERITY_MARKS = {Severity.CRITICAL: "✗", Severity.WARNING: "⚠", Severity.INFO: "·"}
+
+
+def _findings(ctx: DetailContext) -> list[Text]:
+    """One line per finding, worst first, each in its severity's colour (never cut: wrapped)."""
+    found = []
+    for finding in ctx.fleet.findings(ctx.node):
+        line = Text(f"{SEVERITY_MARKS[finding.severity]} ", ctx.palette.severity(finding.severity))
+        line.append(clean(finding.reason), ctx.palette.severity(finding.severity) if finding.severity > Severity.INFO else Style())
+        found.append(line)
+    return found
+
+
+def _alarms(ctx: DetailContext, lines: Lines) -> None:
+    """The CloudWatch alarms on this database: state, since when, and CloudWatch's reason."""
+    palette = ctx.palette
+    for alarm in ctx.fleet.alarms_of(ctx.node):
+        style = palette.bad if alarm.state == "ALARM" else palette.ok if alarm.state == "OK" else palette.muted
+        text = Text(clean(alarm.name), Style(bold=True))
+        text.append(f" {alarm.state}", style)
+        if alarm.since is not None:
+            text.append(f" since {short_time(alarm.since, ctx.now)} ({age(alarm.since, ctx.now)})", palette.muted)
+        if alarm.reason and alarm.state != "OK":  # why it is not OK; an OK alarm's reason is noise
+            text.append(f": {clean(alarm.reason)}", palette.muted)
+        lines.add("Alarm", text, wide=True)
+    error = ctx.fleet.alarms_errors.get(ctx.node.region)
+    if error and ctx.node.type in (NodeType.INSTANCE, NodeType.CLUSTER):
+        lines.add("Alarms", Text(clean(f"unavailable: {error}"), palette.busy), wide=True)
+
+
 def detail_text(ctx: DetailContext) -> Text:
     lines = Lines(ctx.width, ctx.palette)
     kind = ctx.node.type
@@ -392,6 +431,7 @@ def detail_text(ctx: DetailContext) -> Text:
         _external(ctx, lines)
     for fact in facts(ctx.node, ctx.fleet):
         lines.add(fact.label, Text(clean(fact.text), _FACT_STYLE[fact.level](ctx.palette)), wide=True)
+    _alarms(ctx, lines)
     for note in ctx.node.notes:
         lines.add("Note", Text(clean(note), ctx.palette.busy), wide=True)
     region = ctx.region
@@ -403,6 +443,9 @@ def detail_text(ctx: DetailContext) -> Text:
     if ctx.node.arn:
         lines.add("ARN", Text(ctx.node.arn, ctx.palette.muted), wide=True)
     text = title(ctx)
+    for finding in _findings(ctx):
+        text.append("\n")
+        text.append_text(finding)
     text.append("\n")
     text.append_text(lines.render())
     return text

@@ -23,8 +23,10 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
 
+from rdstui.core.action_history import ActionRecord
 from rdstui.core.backups import backup_owner
 from rdstui.core.catalog import gauges
+from rdstui.core.format import clean
 from rdstui.core.model import Fleet, Node, Point
 from rdstui.ui.detail.chart import CHART_METRICS, ORDER, chart_text, latest_label
 from rdstui.ui.detail.text import DetailContext, PostureView, detail_text
@@ -34,6 +36,8 @@ from rdstui.ui.text import elide
 POSTURE_TTL = timedelta(seconds=60)
 POSTURE_DEBOUNCE = 0.25  # seconds the cursor rests before a posture is read
 EMPTY_POSTURES: Mapping[str, PostureView] = MappingProxyType({})
+EMPTY_RESULTS: Mapping[str, ActionRecord] = MappingProxyType({})
+DISMISS_HINT = "  (x dismisses, a: history)"
 
 
 def usable_width(widget: Widget) -> int:
@@ -70,17 +74,22 @@ class DetailPane(VerticalScroll):
     selected: var[str | None] = var(None, init=False)
     postures: var[Mapping[str, PostureView]] = var(EMPTY_POSTURES, init=False)
     progress: var[str | None] = var(None, init=False)  # an action in flight on the selection
+    results: var[Mapping[str, ActionRecord]] = var(EMPTY_RESULTS, init=False)  # node key -> its last result
 
     def __init__(self, *, clock: Callable[[], datetime], id: str | None = None) -> None:
         super().__init__(id=id)
         self.clock = clock
         self.palette = Palette.from_variables({})
         self.warning, self.critical = 30.0, 300.0
+        self.rpo_warning, self.trend_window = 900.0, 300.0
         self._shown: Text | None = None
         self._wait: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-body")
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick_result)  # "done 34s ago" ages while it shows
 
     def watch_fleet(self) -> None:
         self.redraw()
@@ -95,6 +104,13 @@ class DetailPane(VerticalScroll):
 
     def watch_progress(self) -> None:
         self.redraw()
+
+    def watch_results(self) -> None:
+        self.redraw()
+
+    def _tick_result(self) -> None:
+        if not self.progress and self.selected is not None and self.selected in self.results:
+            self.redraw()
 
     def on_resize(self) -> None:
         self.redraw()
@@ -124,10 +140,15 @@ class DetailPane(VerticalScroll):
                 critical=self.critical,
                 palette=self.palette,
                 width=usable_width(self) or max(30, self.app.size.width - 4),
+                rpo_warning=self.rpo_warning,
+                trend_window=self.trend_window,
             )
             text = detail_text(context)
+            record = self.results.get(node.key)
             if self.progress:
                 text = Text.assemble((f"⟳ {self.progress}", self.palette.busy + Style(bold=True)), "\n", text)
+            elif record is not None:
+                text = Text.assemble(result_line(record, context.now, self.palette), "\n", text)
         if text != self._shown:  # an unchanged pane costs no layout
             self._shown = text
             self.query_one("#detail-body", Static).update(text)
@@ -155,6 +176,16 @@ class DetailPane(VerticalScroll):
 
     def posture_read(self, owner_key: str, view: PostureView) -> None:
         self.postures = MappingProxyType({**self.postures, owner_key: view})
+
+
+def result_line(record: ActionRecord, now: datetime, palette: Palette) -> Text:
+    """A settled action's result on its node: "✓ failover done in 30s: now in us-east-1b · 34s ago";
+    a failure in the bad colour, with how to dismiss it. AWS's words are plain text."""
+    if record.failed:
+        line = Text(f"✗ {clean(record.summary(now))}", palette.bad + Style(bold=True))
+        line.append(DISMISS_HINT, palette.muted)
+        return line
+    return Text(f"✓ {clean(record.summary(now))}", palette.ok + Style(bold=True))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from rich.style import Style
 from rich.text import Text
 
 from rdstui.core.format import clean, duration
-from rdstui.core.model import RegionState
+from rdstui.core.model import RegionState, Severity
 from rdstui.ui.palette import Palette
 from rdstui.ui.text import cut, elide
 
@@ -28,6 +28,8 @@ class HeaderState:
     setup_error: str | None = None
     poll_error: str | None = None  # watching the fleet stopped (a bug or an outage)
     metrics_errors: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # region -> one line
+    attention: tuple[tuple[str, int, Severity], ...] = ()  # (kind, databases, severity), worst first
+    profile_label: str | None = None  # the config's label for the profile ("PRODUCTION")
 
 
 def _since(moment: datetime | None, now: datetime) -> str:
@@ -46,7 +48,7 @@ def failing(region: RegionState) -> bool:
     return not region.ok and region.attempted_at is not None and region.error is not None
 
 
-def region_marks(state: HeaderState, now: datetime, palette: Palette, compact: bool) -> Text:
+def region_marks(state: HeaderState, now: datetime, palette: Palette, compact: bool, tiny: bool = False) -> Text:
     text = Text()
     for index, region in enumerate(state.regions):
         if index:
@@ -65,12 +67,32 @@ def region_marks(state: HeaderState, now: datetime, palette: Palette, compact: b
     if compact:
         good = sum(1 for r in state.regions if r.ok)
         bad = [r.name for r in state.regions if failing(r)]
-        summary = Text(f"{len(state.regions)} regions ")
+        waiting = sum(1 for r in state.regions if r.attempted_at is None or (not r.ok and r.error is None))
+        summary = Text("" if tiny else f"{len(state.regions)} regions ")
         summary.append(f"{good}✓", palette.ok)
+        if waiting:
+            summary.append(f" {waiting}…", palette.muted)
         if bad:
             summary.append(f" {len(bad)}✗ ", palette.bad)
             summary.append(",".join(bad), palette.bad)
         return summary
+    return text
+
+
+def attention_summary(state: HeaderState, palette: Palette, compact: bool) -> Text:
+    """"2 lagging · 1 no PITR · 1 alarm" in the worst severity's colour; compact: "1 crit 2 warn"
+    (words, not marks: ✗ is a failing region's)."""
+    if not state.attention:
+        return Text()
+    colour = palette.severity(max(severity for _, _, severity in state.attention))
+    if not compact:
+        return Text(" · ".join(f"{count} {kind}" for kind, count, _ in state.attention) + "  ", colour)
+    text = Text()
+    for level, word in ((Severity.CRITICAL, "crit"), (Severity.WARNING, "warn")):
+        count = sum(n for _, n, severity in state.attention if severity == level)
+        if count:
+            text.append(f"{count} {word} ", palette.severity(level))
+    text.append(" ")
     return text
 
 
@@ -79,13 +101,16 @@ def _left(state: HeaderState, palette: Palette, account: bool) -> Text:
     left.append(" rdstui ", Style(bold=True, reverse=True))
     left.append(" ")
     left.append(elide(clean(state.label) or "-", 20), Style(bold=True))
+    if state.profile_label:
+        left.append(" ")
+        left.append(f" {clean(state.profile_label)} ", palette.label())
     if state.account_id and account:
         left.append(f" {state.account_id}", palette.muted)
     left.append("  ")
     return left
 
 
-def _right(state: HeaderState, now: datetime, palette: Palette, words: bool) -> Text:
+def _right(state: HeaderState, now: datetime, palette: Palette, words: bool, clock: bool = True) -> Text:
     right = Text()
     if state.setup_error:
         right.append("setup failed", palette.bad)
@@ -96,11 +121,11 @@ def _right(state: HeaderState, now: datetime, palette: Palette, words: bool) -> 
         if moment is not None and words:
             right.append("updated ", palette.muted)
         if moment is None:
-            right.append("no data yet")
+            right.append("no data yet" if clock else "…")
         elif (now - moment).total_seconds() < 1:
-            right.append("just now")
+            right.append("just now" if clock else "now")
         else:
-            right.append(f"{_since(moment, now)} ago")
+            right.append(f"{_since(moment, now)}" + (" ago" if clock else ""))
     if state.read_only:
         right.append("  ")
         right.append(" READ-ONLY ", palette.badge)
@@ -111,12 +136,25 @@ def header_text(state: HeaderState, now: datetime, width: int, palette: Palette)
     """Line one always fits `width`; further lines name failing regions.
 
     When space runs out, words go first, then the per-region marks become a count
-    (failing regions still named, their age on the lines below), and the account id
-    last: which account the console would change matters more than a row of ✓."""
+    (failing regions still named, their age on the lines below), the clock loses its
+    "ago", the count its "regions", the attention counts become "1 crit 2 warn", and
+    the account id goes last: what needs attention, and which account the console
+    would change, matter more than a row of ✓. The attention summary is never dropped."""
     full, compact = (region_marks(state, now, palette, compact=flag) for flag in (False, True))
-    for account, words, marks in ((True, True, full), (True, False, full), (True, False, compact), (False, False, compact)):
-        left, right = _left(state, palette, account), _right(state, now, palette, words)
-        room = width - left.cell_len - right.cell_len - 1
+    tiny = region_marks(state, now, palette, compact=True, tiny=True)
+    wide, short = (attention_summary(state, palette, compact=flag) for flag in (False, True))
+    stages = (
+        (True, True, True, full, wide),
+        (True, False, True, full, wide),
+        (True, False, True, compact, wide),
+        (True, False, False, compact, wide),
+        (True, False, False, tiny, wide),
+        (True, False, False, tiny, short),
+        (False, False, False, tiny, short),
+    )
+    for account, words, clock, marks, summary in stages:
+        left, right = _left(state, palette, account), _right(state, now, palette, words, clock)
+        room = width - left.cell_len - summary.cell_len - right.cell_len - 1
         if marks.cell_len <= room:
             break
     else:
@@ -124,6 +162,7 @@ def header_text(state: HeaderState, now: datetime, width: int, palette: Palette)
         marks.append("…")
     line = Text()
     line.append_text(left)
+    line.append_text(summary)
     line.append_text(marks)
     gap = width - line.cell_len - right.cell_len
     line.append(" " * max(1, gap))

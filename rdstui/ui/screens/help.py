@@ -37,6 +37,8 @@ HELP_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("/", "filter by identifier, engine, region, status or role (words AND)"),
             ("escape", "clear the filter"),
+            ("!", "only databases with a warning or worse (with the filter, both apply)"),
+            ("o", "order the tree: attention (problems first), name, region, lag"),
             ("ctrl+p", "command palette: jump to a database, switch theme, refresh"),
         ],
     ),
@@ -49,12 +51,15 @@ HELP_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("4", "chart free storage (free local storage on Aurora)"),
             ("5", "chart capacity in ACUs (Aurora Serverless v2)"),
             ("v", "small terminal: cycle the lower pane (detail, chart, events, none)"),
+            ("e", "the events list: ↑ ↓ j k move, home end, enter opens the whole event"),
         ],
     ),
     (
         "Console",
         [
             ("r", "refresh now (topology, metrics and events)"),
+            ("a", "action history: this session's actions and results, then earlier ones (the audit log)"),
+            ("x", "dismiss the action results shown on their nodes (they stay in the history)"),
             ("t", "next theme"),
             ("?", "this help"),
             ("q  ctrl+q", "quit"),
@@ -67,6 +72,7 @@ ACTION_NOTES = [
     ("", "each asks first: what happens, what it costs, the exact API call; focus starts on Cancel"),
     ("", "fail over and promote: type the identifier to enable the button"),
     ("", "where an action does not apply, its key says why and sends nothing"),
+    ("", "a result stays on its node 10 minutes; a failure until x dismisses it (also in the history, a)"),
 ]
 
 

@@ -1,7 +1,9 @@
-"""The `/` filter over the tree: every word must match; matches keep their ancestors."""
+"""The `/` filter over the tree: every word must match; matches keep their ancestors.
+The `!` view (problems only) is one more condition on a match."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from rdstui.core.model import Node
@@ -24,17 +26,20 @@ def matches(node: Node, terms: list[str]) -> bool:
     return all(term in fields for term in terms)
 
 
-def filter_roots(roots: tuple[Node, ...], text: str) -> tuple[tuple[Node, ...], frozenset[str] | None]:
-    """Copies of the matching nodes and their ancestors, in the same order, and the keys
-    that matched; (roots, None) when there is nothing to filter by."""
+def filter_roots(
+    roots: tuple[Node, ...], text: str, keep: Callable[[Node], bool] | None = None
+) -> tuple[tuple[Node, ...], frozenset[str] | None]:
+    """Copies of the matching nodes (every term, and `keep` when given) and their
+    ancestors, in the same order, and the keys that matched; (roots, None) when there is
+    nothing to filter by."""
     terms = text.lower().split()
-    if not terms:
+    if not terms and keep is None:
         return roots, None
     found: set[str] = set()
 
     def visit(node: Node) -> Node | None:
         kept = tuple(copy for copy in (visit(child) for child in node.children) if copy is not None)
-        if matches(node, terms):
+        if matches(node, terms) and (keep is None or keep(node)):
             found.add(node.key)
         elif not kept:
             return None

@@ -15,6 +15,8 @@ from rdstui.ui.palette import Palette
 from rdstui.ui.text import cut, elide
 
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
+# A lag growing is the warning colour whatever its value; shrinking, the good one.
+TREND_ARROWS = {"rising": ("▲", "warning"), "falling": ("▼", "ok"), "flat": ("→", None)}
 
 
 def sparkline(
@@ -70,18 +72,20 @@ class Columns:
     role: int = 9
     status: int = 12
     where: int = 10
-    spark: int = 8
+    spark: int = 6
     lag: int = 6
+    trend: int = 2  # " ▲": the lag against five minutes ago
 
     @classmethod
     def fit(cls, width: int) -> Columns:
         """Widths for a label area of `width` cells (after guides and toggle icon)."""
-        role, status, place, spark, lag = 9, 12, 10, 8, 6
-        fixed = role + status + place + spark + lag + 5
+        # The trend arrow's two cells come out of the sparkline, not the identifier.
+        role, status, place, spark, lag, trend = 9, 12, 10, 6, 6, 2
+        fixed = role + status + place + spark + lag + trend + 5
         ident = width - fixed
         if ident < 22:  # narrow: a shorter sparkline first, then drop the place
             spark = 5
-            ident += 3
+            ident += 1
         if ident < 18:
             status = 10
             ident += 2
@@ -91,6 +95,9 @@ class Columns:
         if ident < 14:
             spark = 0
             ident += 6
+        if ident < 10:  # the trend arrow before the status column
+            trend = 0
+            ident += 2
         if ident < 8:  # narrower still: the status column gives way, never the lag
             give = min(status, 8 - ident)
             status -= give
@@ -100,7 +107,7 @@ class Columns:
             extra = ident - 34
             spark += min(extra, 14)
             ident = 34 + max(0, extra - 14)
-        return cls(id=max(ident, 8), role=role, status=status, where=place, spark=spark, lag=lag)
+        return cls(id=max(ident, 8), role=role, status=status, where=place, spark=spark, lag=lag, trend=trend)
 
 
 def tree_label(
@@ -117,13 +124,15 @@ def tree_label(
     stale: bool = False,
     progress: str | None = None,
     replication: Replication | None = None,
+    trend: str | None = None,
 ) -> Text:
     """One aligned tree line: id, `role` (words.role_word), status, place, sparkline, latest lag.
 
     `indent` is how many cells the tree's guides take before this node, so the
     columns after the identifier line up across depths. `progress` (an action
     in flight: "⟳ 12s failover") takes the place of the sparkline and lag;
-    broken `replication` ("broken", "resync") the place of the lag value.
+    broken `replication` ("broken", "resync") the place of the lag value; `trend`
+    (attention.trend: rising, falling, flat) an arrow after it.
     """
     external = node.type is NodeType.EXTERNAL
     # A deep node in a narrow tree: the status column, then the role's, give up what the
@@ -145,7 +154,7 @@ def tree_label(
         place_style = palette.busy if stale else palette.muted
         text.append(cut(where(node), columns.where).ljust(columns.where), place_style)
     if progress:
-        room = (columns.spark + 1 if columns.spark else 0) + columns.lag + 1
+        room = (columns.spark + 1 if columns.spark else 0) + columns.lag + columns.trend + 1
         text.append(" ")
         text.append(cut(progress, max(room - 1, 8)), palette.busy + Style(bold=True))
     elif node.lag_metric:
@@ -163,6 +172,9 @@ def tree_label(
         else:
             level = lag_level(lag, warning, critical)
             text.append(duration(lag).rjust(columns.lag), palette.lag(level))
+            if columns.trend and trend in TREND_ARROWS:
+                arrow, kind = TREND_ARROWS[trend]
+                text.append(" " + arrow, palette.lag(kind))
     if stale:
         text.append(" stale", palette.busy)
     return text

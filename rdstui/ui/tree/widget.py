@@ -9,6 +9,7 @@ whatever the fleet's size.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from types import MappingProxyType
 from typing import ClassVar
 
@@ -20,12 +21,14 @@ from textual.reactive import var
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from rdstui.core.attention import trend
 from rdstui.core.catalog import lag_series
 from rdstui.core.model import Fleet, Node, NodeType
 from rdstui.core.words import role_word
 from rdstui.ui.palette import Palette
 from rdstui.ui.tree.filtering import filter_roots
 from rdstui.ui.tree.lines import Columns, tree_label
+from rdstui.ui.tree.ordering import is_problem, ordered_roots
 
 GUIDE_DEPTH = 3
 TOGGLE_WIDTH = 2  # "▼ " / "▶ " / two spaces for a leaf
@@ -67,6 +70,8 @@ class FleetTree(Tree[str]):
 
     fleet: var[Fleet | None] = var(None, init=False)
     filter_text: var[str] = var("", init=False)
+    order: var[str] = var("attention", init=False)  # see ordering.ORDERS
+    problems_only: var[bool] = var(False, init=False)  # `!`: only what has a warning or worse
     marks: var[Mapping[str, str]] = var(MappingProxyType({}), init=False)  # key -> "⟳12s failover"
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -76,6 +81,7 @@ class FleetTree(Tree[str]):
         self.auto_expand = False
         self.palette = Palette.from_variables({})
         self.warning, self.critical = 30.0, 300.0
+        self.trend_window = 300.0
         self.nodes_by_key: dict[str, TreeNode[str]] = {}
         self.expanded: dict[str, bool] = {}  # the user's expand state, kept while filtering
         self.shown: dict[str, Node] = {}  # the nodes in view, filtered copies while filtering
@@ -83,11 +89,20 @@ class FleetTree(Tree[str]):
         self._labels: dict[tuple[str, int], Text] = {}
         self._shape: tuple[object, ...] | None = None  # (matches, _shape(roots)) the tree was built from
         self._selected: str | None = None
+        # Until the user moves the cursor it stays on the first line: the first fleets come before
+        # their findings, and problems-first order then moves the database the cursor was on.
+        self.follow_top = True
 
     # -- state ---------------------------------------------------------------
 
     def watch_fleet(self) -> None:
         self._sync()
+
+    def watch_order(self) -> None:
+        self._sync()
+
+    def watch_problems_only(self) -> None:
+        self.watch_filter_text()
 
     def watch_filter_text(self) -> None:
         self._sync()
@@ -142,13 +157,14 @@ class FleetTree(Tree[str]):
         node = fleet.node(key) or shown  # the whole node: its role word counts children a filter hid
         parent = fleet.parent(node)
         series = lag_series(node, parent)
+        held = fleet.series.get(series, ()) if series else ()
         region = fleet.region(node.region)
         text = tree_label(
             shown,
             role=role_word(node, parent),
             columns=Columns.fit(width),
             indent=depth_of(tree_node) * GUIDE_DEPTH,
-            lag_values=[value for _, value in fleet.series.get(series, ())] if series else [],
+            lag_values=[value for _, value in held],
             lag=fleet.lag(node),
             replication=fleet.replication(node),
             warning=self.warning,
@@ -156,6 +172,7 @@ class FleetTree(Tree[str]):
             palette=self.palette,
             stale=region is not None and region.stale and node.type is not NodeType.EXTERNAL,
             progress=self.marks.get(key),
+            trend=trend(held, self.trend_window),
         )
         if self.matched is not None and key not in self.matched:
             text.stylize(Style(dim=True))  # an ancestor kept for context, not a match
@@ -167,7 +184,9 @@ class FleetTree(Tree[str]):
     def _sync(self) -> None:
         """Show the fleet (filtered): add, move and remove nodes, never rebuild the rest."""
         fleet = self.fleet
-        roots, matched = filter_roots(fleet.roots if fleet is not None else (), self.filter_text)
+        roots = ordered_roots(fleet, self.order) if fleet is not None else ()
+        keep = partial(is_problem, fleet=fleet) if self.problems_only and fleet is not None else None
+        roots, matched = filter_roots(roots, self.filter_text, keep)
         filtering = matched is not None
         restoring = self.matched is not None and not filtering
         shape = (matched, _shape(roots))
@@ -265,7 +284,9 @@ class FleetTree(Tree[str]):
     def _settle_cursor(self, key: str | None, line: int) -> None:
         _ = self.last_line  # rebuild the line index now
         target = self.nodes_by_key.get(key) if key else None
-        if target is not None:
+        if self.follow_top and self.last_line >= 0:
+            self.move_cursor_to_line(0)
+        elif target is not None:
             self._open_to(target)
             self.move_cursor(target)
         elif self.last_line >= 0:
@@ -291,6 +312,7 @@ class FleetTree(Tree[str]):
         target = self.nodes_by_key.get(key)
         if target is None:
             return False
+        self.follow_top = False
         self._open_to(target)
         centre, self.center_scroll = self.center_scroll, True
         try:
@@ -336,6 +358,9 @@ class FleetTree(Tree[str]):
             self._set_expanded(node, False)
         elif node.parent is not None and not node.parent.is_root:
             self.move_cursor(node.parent)
+
+    def on_mouse_down(self) -> None:
+        self.follow_top = False  # a click moves the cursor: the user's from now on
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
         event.stop()
