@@ -24,7 +24,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from rdstui.core.desk import CONSOLE_SOURCE
@@ -32,6 +31,7 @@ from rdstui.core.event_ids import lookup
 from rdstui.core.format import clean
 from rdstui.core.model import Event
 from rdstui.ui.palette import Palette
+from rdstui.ui.screens.panel import TextPanel
 
 LABEL_WIDTH = 10
 NO_ID = "not given by DescribeEvents (no documented message matches)"
@@ -93,33 +93,10 @@ def event_details(event: Event, palette: Palette, local: tzinfo | None = None) -
     return Group(table, Text(""), body)
 
 
-class EventScreen(ModalScreen[None]):
+class EventScreen(TextPanel):
     """The whole event over the console; escape, enter or q closes it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close"),
-        Binding("enter", "close", "Close", show=False),
-        Binding("q", "close", "Close", show=False),
-        Binding("j", "scroll('down')", "Down", show=False),
-        Binding("k", "scroll('up')", "Up", show=False),
-    ]
-
-    DEFAULT_CSS = """
-    EventScreen {
-        align: center middle;
-    }
-    EventScreen > VerticalScroll {
-        width: 84;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $primary;
-        border-title-align: center;
-        background: $surface;
-        padding: 0 1;
-        scrollbar-size-vertical: 1;
-    }
-    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "close", "Close", show=False)]
 
     def __init__(self, event: Event, palette: Palette, local: tzinfo | None = None) -> None:
         super().__init__()
@@ -133,13 +110,3 @@ class EventScreen(ModalScreen[None]):
             scroll.border_title = "Console line" if own else "RDS event"
             scroll.border_subtitle = "escape closes"
             yield Static(event_details(self.event, self.palette, self.local), id="event-details")
-
-    def action_scroll(self, direction: str) -> None:
-        scroll = self.query_one(VerticalScroll)
-        if direction == "down":
-            scroll.scroll_down(animate=False)
-        else:
-            scroll.scroll_up(animate=False)
-
-    def action_close(self) -> None:
-        self.dismiss(None)

@@ -11,10 +11,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from rdstui.ui.actions.keys import NODE_ACTIONS
+from rdstui.ui.screens.panel import TextPanel
 
 # (keys, what they do) by section; tests check every binding of the app and
 # the tree is listed here.
@@ -113,31 +113,8 @@ def help_table(
     return Group(*parts)
 
 
-class HelpScreen(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss", "Close"),
-        Binding("question_mark", "dismiss", "Close", show=False),
-        Binding("q", "dismiss", "Close", show=False),
-        Binding("j", "scroll('down')", "Down", show=False),
-        Binding("k", "scroll('up')", "Up", show=False),
-    ]
-
-    DEFAULT_CSS = """
-    HelpScreen {
-        align: center middle;
-    }
-    HelpScreen > VerticalScroll {
-        width: 84;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $primary;
-        border-title-align: center;
-        background: $surface;
-        padding: 0 1;
-        scrollbar-size-vertical: 1;
-    }
-    """
+class HelpScreen(TextPanel):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("question_mark", "close", "Close", show=False)]
 
     def __init__(
         self, read_only: str | None, legend: list[tuple[str, Text]] | None = None, audit_path: str | None = None
@@ -152,13 +129,3 @@ class HelpScreen(ModalScreen[None]):
             scroll.border_title = "rdstui keys"
             scroll.border_subtitle = "escape closes"
             yield Static(help_table(self.read_only, self.legend, self.audit_path))
-
-    def action_scroll(self, direction: str) -> None:
-        scroll = self.query_one(VerticalScroll)
-        if direction == "down":
-            scroll.scroll_down(animate=False)
-        else:
-            scroll.scroll_up(animate=False)
-
-    async def action_dismiss(self, result: None = None) -> None:
-        self.dismiss(None)

@@ -17,7 +17,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from rdstui.core.action_history import ActionRecord, Stage
@@ -25,6 +24,7 @@ from rdstui.core.audit_tail import LoggedAction
 from rdstui.core.desk import ActionDesk
 from rdstui.core.format import clean, duration, whole_seconds
 from rdstui.ui.palette import Palette
+from rdstui.ui.screens.panel import TextPanel
 
 INDENT = "  "
 
@@ -118,33 +118,16 @@ def history_text(
     return Text("\n").join(parts)
 
 
-class HistoryScreen(ModalScreen[None]):
+class HistoryScreen(TextPanel):
     """Every action of the session and the last ones before it; escape, q or a closes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close"),
         Binding("a", "close", "Close", show=False),
-        Binding("q", "close", "Close", show=False),
         Binding("x", "dismiss_results", "Dismiss results", tooltip="Results shown on their nodes go"),
-        Binding("j", "scroll('down')", "Down", show=False),
-        Binding("k", "scroll('up')", "Up", show=False),
     ]
 
     DEFAULT_CSS = """
-    HistoryScreen {
-        align: center middle;
-    }
-    HistoryScreen > VerticalScroll {
-        width: 100;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $primary;
-        border-title-align: center;
-        background: $surface;
-        padding: 0 1;
-        scrollbar-size-vertical: 1;
-    }
+    HistoryScreen > VerticalScroll { width: 100; }
     """
 
     def __init__(
@@ -204,13 +187,3 @@ class HistoryScreen(ModalScreen[None]):
         if self.desk.dismiss() and self.changed is not None:
             self.changed()
         self.redraw()
-
-    def action_scroll(self, direction: str) -> None:
-        scroll = self.query_one(VerticalScroll)
-        if direction == "down":
-            scroll.scroll_down(animate=False)
-        else:
-            scroll.scroll_up(animate=False)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
