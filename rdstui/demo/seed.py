@@ -307,45 +307,35 @@ def seed_fleet(client: MakeClient) -> None:
     seed_alarms(client)
 
 
+# (region, name, database, metric, statistic, period, threshold, state, CloudWatch's reason)
+ALARMS = (
+    (
+        "us-west-2", "catalog-mysql-ro-drift-replica-lag", "catalog-mysql-ro-drift", "ReplicaLag", "Maximum", 60, 60.0,
+        "ALARM",
+        "Threshold Crossed: 3 out of the last 3 datapoints [113.0, 104.0, 97.0] were greater than the "
+        "threshold (60.0) (minimum 3 datapoints for OK -> ALARM transition).",
+    ),
+    (
+        "us-east-1", "orders-pg-cpu-high", "orders-pg", "CPUUtilization", "Average", 300, 80.0, "OK",
+        "Threshold Crossed: 3 datapoints [31.2, 29.8, 33.0] were not greater than the threshold (80.0).",
+    ),
+)
+
+
 def seed_alarms(client: MakeClient) -> None:
     """CloudWatch alarms as teams set them: one in ALARM on the drifting replica, one OK.
     moto never evaluates an alarm: the state is set as AWS words it."""
-    usw2 = client("cloudwatch", "us-west-2")
-    use1 = client("cloudwatch", "us-east-1")
-    usw2.put_metric_alarm(
-        AlarmName="catalog-mysql-ro-drift-replica-lag",
-        Namespace="AWS/RDS",
-        MetricName="ReplicaLag",
-        Dimensions=[{"Name": "DBInstanceIdentifier", "Value": "catalog-mysql-ro-drift"}],
-        Statistic="Maximum",
-        Period=60,
-        EvaluationPeriods=3,
-        Threshold=60.0,
-        ComparisonOperator="GreaterThanThreshold",
-    )
-    usw2.set_alarm_state(
-        AlarmName="catalog-mysql-ro-drift-replica-lag",
-        StateValue="ALARM",
-        StateReason=(
-            "Threshold Crossed: 3 out of the last 3 datapoints [113.0, 104.0, 97.0] were greater than the "
-            "threshold (60.0) (minimum 3 datapoints for OK -> ALARM transition)."
-        ),
-    )
-    use1.put_metric_alarm(
-        AlarmName="orders-pg-cpu-high",
-        Namespace="AWS/RDS",
-        MetricName="CPUUtilization",
-        Dimensions=[{"Name": "DBInstanceIdentifier", "Value": "orders-pg"}],
-        Statistic="Average",
-        Period=300,
-        EvaluationPeriods=3,
-        Threshold=80.0,
-        ComparisonOperator="GreaterThanThreshold",
-    )
-    use1.set_alarm_state(
-        AlarmName="orders-pg-cpu-high",
-        StateValue="OK",
-        StateReason=(
-            "Threshold Crossed: 3 datapoints [31.2, 29.8, 33.0] were not greater than the threshold (80.0)."
-        ),
-    )
+    for region, name, database, metric, statistic, period, threshold, state, reason in ALARMS:
+        cloudwatch = client("cloudwatch", region)
+        cloudwatch.put_metric_alarm(
+            AlarmName=name,
+            Namespace="AWS/RDS",
+            MetricName=metric,
+            Dimensions=[{"Name": "DBInstanceIdentifier", "Value": database}],
+            Statistic=statistic,
+            Period=period,
+            EvaluationPeriods=3,
+            Threshold=threshold,
+            ComparisonOperator="GreaterThanThreshold",
+        )
+        cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason=reason)
