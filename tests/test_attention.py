@@ -116,6 +116,18 @@ def test_alarms_map_to_databases_by_their_dimensions_only_in_alarm_is_a_finding(
     assert fleet.alarms_of(replica)[0].reason.startswith("Threshold Crossed: 1 datapoint [120.0]")
 
 
+def test_since_is_when_the_state_changed_not_the_last_evaluation_update():
+    changed = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
+    record = {
+        "AlarmName": "a", "StateValue": "ALARM", "MetricName": "ReplicaLag",
+        "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": "db"}],
+        "StateTransitionedTimestamp": changed, "StateUpdatedTimestamp": changed + timedelta(minutes=9),
+    }
+    assert alarms_from("us-east-1", record)[0].since == changed
+    del record["StateTransitionedTimestamp"]
+    assert alarms_from("us-east-1", record)[0].since == changed + timedelta(minutes=9)
+
+
 def test_a_metric_math_alarm_is_listed_under_every_database_it_reads():
     record = {
         "AlarmName": "lag-sum", "StateValue": "ALARM", "StateReason": "r",

@@ -38,7 +38,9 @@ def alarms_from(region: str, record: Mapping[str, Any]) -> list[Alarm]:
             region=region,
             state=str(record.get("StateValue") or "INSUFFICIENT_DATA"),
             reason=str(record.get("StateReason") or ""),
-            since=_moment(record.get("StateUpdatedTimestamp")),
+            # When the state last changed; StateUpdatedTimestamp also moves with EvaluationState
+            # (and is all that older answers, and moto, give).
+            since=_moment(record.get("StateTransitionedTimestamp")) or _moment(record.get("StateUpdatedTimestamp")),
             metric=_metric_name(record),
             dimension=name,
             identifier=value,
