@@ -1,7 +1,7 @@
 """Snapshots of the console's main screens (pytest-textual-snapshot).
 
 Time is frozen, the demo seeded and the cursor still, so they are stable;
-update with `pytest tests/test_ui_snapshots.py --snapshot-update` after a
+update with `pytest tests/test_ui_snapshots.py -n 0 --snapshot-update` after a
 deliberate UI change (and regenerate screenshots/ with
 `python -m rdstui.ui.screenshots`: the same scenes).
 """

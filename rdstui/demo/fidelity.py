@@ -455,7 +455,7 @@ EVENTS: dict[str, list[tuple[str, str, int, list[str], str]]] = {
         ("orders-pg", "db-instance", 2 * 1440 + 410, ["failover"], "Multi-AZ instance failover completed."),  # 0049
         ("orders-pg-ro1", "db-instance", 2 * 1440 + 405, ["read replica"], "Replication for the Read Replica resumed."),  # 0046
         ("orders-pg-weekly-manual", "db-snapshot", 2 * 1440 + 9 * 60 + 41, ["creation"], "Manual snapshot created."),  # 0042
-        ("payments-use1", "db-cluster", 6 * 1440 + 80, ["maintenance"], "Database cluster has been patched: source version 15.7 => 15.8"),  # 0290
+        ("payments-use1", "db-cluster", 6 * 1440 + 80, ["maintenance"], "Database cluster has been patched: source version 15.7 => 15.8."),  # 0290
         ("inventory-maz", "db-cluster", 1440 + 200, ["failover"], "Started cross AZ failover to DB instance: inventory-maz-instance-1."),  # 0073
         ("inventory-maz", "db-cluster", 1440 + 199, ["failover"], "Completed failover to DB instance: inventory-maz-instance-1."),  # 0071
         ("search-aurora-b", "db-instance", 300, ["availability"], "DB instance restarted."),  # 0006
@@ -476,14 +476,14 @@ EVENTS: dict[str, list[tuple[str, str, int, list[str], str]]] = {
         ("catalog-mysql-ro-spiky", "db-instance", 44, ["read replica"], "Replication for the Read Replica resumed."),  # 0046
         ("catalog-mysql-ro-broken", "db-instance", 38, ["read replica"], "Replication has stopped."),  # 0045
         ("orders-pg-dr", "db-instance", 1440 + 60, ["read replica"], "Replication for the Read Replica resumed."),  # 0046
-        ("payments-usw2", "db-cluster", 6 * 1440 + 95, ["maintenance"], "Database cluster has been patched: source version 15.7 => 15.8"),  # 0290
+        ("payments-usw2", "db-cluster", 6 * 1440 + 95, ["maintenance"], "Database cluster has been patched: source version 15.7 => 15.8."),  # 0290
     ],
     "eu-west-1": [
         ("legacy-reports", "db-instance", 5 * 1440 + 600, ["configuration change"], "Disabled automated backups."),  # 0028
         ("legacy-reports", "db-instance", 4 * 1440 + 130, ["availability"], "DB instance shutdown."),  # 0004
         ("legacy-reports", "db-instance", 4 * 1440 + 128, ["availability"], "DB instance restarted."),  # 0006
         ("reports-pg-staging", "db-instance", 2 * 1440 + 180, ["notification"], "DB instance stopped."),  # 0087
-        ("payments-euw1", "db-cluster", 6 * 1440 + 110, ["maintenance"], "Database cluster has been patched: source version 15.7 => 15.8"),  # 0290
+        ("payments-euw1", "db-cluster", 6 * 1440 + 110, ["maintenance"], "Database cluster has been patched: source version 15.7 => 15.8."),  # 0290
     ],
 }
 
