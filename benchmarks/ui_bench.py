@@ -237,22 +237,30 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str, every: 
 
 
 def regions_ok(header: str, regions: list[str]) -> bool:
-    """Every region has its ✓, spelled out or as the compact count ('4 regions 4✓')."""
+    """Every region has its ✓, spelled out or as a count ('4 regions 4✓', or ' 4✓ ' beside the
+    attention counts)."""
     count = len(regions)
-    return all(f"{r}✓" in header for r in regions) or f"{count} regions {count}✓" in header
+    return all(f"{r}✓" in header for r in regions) or f" {count}✓ " in f"{header} "
+
+
+def tree_part(lines: list[str]) -> list[str]:
+    """The lines between the header (its age ticks every second) and the lower pane (its RPO
+    now ticks too): the tree, where a cursor move shows."""
+    bottom = next((i for i, line in enumerate(lines) if "Detail ·" in line or "Chart ·" in line), len(lines))
+    return lines[1:bottom]
 
 
 def body_changed(tmux: Tmux, session: str, before: list[str]) -> Callable[[], bool]:
-    """Whether the pane below the header line (its age ticks every second) differs from `before`."""
-    return lambda: tmux.capture(session, True)[1:] != before
+    """Whether the tree's lines differ from `before`."""
+    return lambda: tree_part(tmux.capture(session, True)) != before
 
 
 def wait_quiet(tmux: Tmux, session: str, pid: int, window: float = 1.0) -> None:
-    """Until, for `window` seconds, nothing below the header changed and the console used < 5 % CPU."""
+    """Until, for `window` seconds, the tree did not change and the console used < 5 % CPU."""
     def quiet() -> bool:
-        before, cpu = tmux.capture(session, True)[1:], cpu_seconds(pid)
+        before, cpu = tree_part(tmux.capture(session, True)), cpu_seconds(pid)
         time.sleep(window)
-        return tmux.capture(session, True)[1:] == before and cpu_seconds(pid) - cpu < 0.05 * window
+        return tree_part(tmux.capture(session, True)) == before and cpu_seconds(pid) - cpu < 0.05 * window
 
     wait_until(quiet, 120, "the console to idle")
 
@@ -273,7 +281,7 @@ def terminal_figures(tmux: Tmux, url: str, regions: list[str]) -> dict[str, Any]
     moves = []
     for _ in range(KEYS):
         wait_quiet(tmux, "fleet", pid)  # the previous move's backup read has been drawn
-        before = tmux.capture("fleet", True)[1:]
+        before = tree_part(tmux.capture("fleet", True))
         start = time.perf_counter()
         tmux.run("send-keys", "-t", "fleet", "j")
         wait_until(body_changed(tmux, "fleet", before), 30, "a key to paint")

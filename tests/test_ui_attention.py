@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
 
 from rdstui.core.config import Settings
 from rdstui.ui.app import RdsApp
 from rdstui.ui.filter_bar import FilterBar
 from rdstui.ui.header.widget import HeaderBar
-from rdstui.ui.testing import frozen_app, ready, screen_text, start_demo_on
+from rdstui.ui.testing import FROZEN_NOW, frozen_app, ready, screen_text, start_demo_on
 from rdstui.ui.tree.widget import FleetTree
 
 PROBLEMS = {"catalog-mysql", "catalog-mysql-ro-broken", "catalog-mysql-ro-drift", "legacy-reports"}
@@ -128,3 +131,22 @@ async def test_a_profile_label_is_in_the_header_and_the_confirmation(demo) -> No
         modal = screen_text(app)
         assert "123456789012 (the demo)" in modal and "PRODUCTION" in modal
         await pilot.press("escape")
+
+
+async def test_rpo_now_ticks_every_second_between_reads(demo) -> None:
+    now = [FROZEN_NOW]
+    app = frozen_app(demo, clock=lambda: now[0])
+    async with app.run_test(size=(80, 40)) as pilot:
+        await ready(app, pilot)
+        app.jump_to(next(n.key for n in app.fleet.walk() if n.id == "orders-pg"))
+        await ready(app, pilot)
+        rpo = re.compile(r"RPO now (\d+)m(\d\d)s")
+
+        def shown() -> int:
+            minutes, seconds = rpo.search(screen_text(app)).groups()
+            return int(minutes) * 60 + int(seconds)
+
+        before = shown()
+        now[0] = FROZEN_NOW + timedelta(seconds=7)  # no poll: the latest restorable time stays as read
+        await pilot.pause(1.3)
+        assert shown() == before + 7

@@ -17,11 +17,11 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import var
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Static
 
 from rdstui.core.action_history import ActionRecord
 from rdstui.core.backups import backup_owner
@@ -51,6 +51,33 @@ def usable_width(widget: Widget) -> int:
     return max(1, width - 1)
 
 
+class DetailBody(Widget):
+    """The detail's text. Most seconds only "RPO now" or an age moves: a repaint, and a layout
+    only when the text takes another number of lines (as the header does)."""
+
+    DEFAULT_CSS = "DetailBody { height: auto; width: 1fr; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = Text()
+        self._lines: list[Text] = []
+
+    def show(self, text: Text) -> None:
+        width = max(1, self.size.width or self.app.size.width)
+        lines = list(text.wrap(self.app.console, width))
+        before, self._lines, self.text = self._lines, lines, text
+        if len(lines) != len(before):
+            self.refresh(layout=True)
+            return
+        # The same shape: repaint only the lines that changed (the second that ticks), not the pane.
+        changed = [Region(0, y, width, 1) for y, (old, new) in enumerate(zip(before, lines)) if old != new]
+        if changed:
+            self.refresh(*changed)
+
+    def render(self) -> Text:
+        return self.text
+
+
 class DetailPane(VerticalScroll):
     """Everything about the selected database, its backups included."""
 
@@ -66,7 +93,6 @@ class DetailPane(VerticalScroll):
         scrollbar-size-vertical: 1;
         padding: 0 1;
     }
-    DetailPane > Static { width: 1fr; }
     """
     can_focus = False
 
@@ -86,7 +112,7 @@ class DetailPane(VerticalScroll):
         self._wait: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="detail-body")
+        yield DetailBody(id="detail-body")
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick_result)  # "done 34s ago" ages while it shows
@@ -151,7 +177,7 @@ class DetailPane(VerticalScroll):
                 text = Text.assemble(result_line(record, context.now, self.palette), "\n", text)
         if text != self._shown:  # an unchanged pane costs no layout
             self._shown = text
-            self.query_one("#detail-body", Static).update(text)
+            self.query_one(DetailBody).show(text)
 
     def _owner(self, node: Node) -> Node | None:
         return backup_owner(node, self.fleet.parent(node)) if self.fleet is not None else None
