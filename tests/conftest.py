@@ -15,6 +15,13 @@ from rdstui.core.session import SessionFactory
 from rdstui.core.target import DEMO_CREDENTIALS, AwsTarget
 
 
+@pytest.fixture(autouse=True)
+def scratch_state(tmp_path_factory, monkeypatch) -> None:
+    """Every test's audit log in a scratch state directory: a confirmation a test cancels is
+    audited, and must never land in the machine's own log (the console lists it in `a`)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+
+
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     """One moto server for the whole run; each test starts from `moto_reset`."""
