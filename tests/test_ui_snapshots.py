@@ -14,6 +14,13 @@ from rdstui.ui.screenshots import SHOTS, shot_app, stage
 from rdstui.ui.testing import start_demo_on
 
 
+@pytest.fixture(autouse=True)
+def usual_state(monkeypatch) -> None:
+    """The help names the audit log: at its usual place (~/.local/state), the same on every
+    machine (no scene confirms or cancels anything, so nothing is written there)."""
+    monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+
+
 @pytest.fixture(scope="module")
 def demo(moto_endpoint: str):
     fleet = start_demo_on(moto_endpoint)

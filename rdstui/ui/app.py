@@ -64,6 +64,7 @@ from rdstui.ui.palette import Palette
 from rdstui.ui.screens.commands import FleetCommands
 from rdstui.ui.screens.help import HelpScreen
 from rdstui.ui.screens.history import HistoryScreen
+from rdstui.ui.text import home_relative
 from rdstui.ui.themes import ThemeSet, fill_variables, load_themes
 from rdstui.ui.tree.ordering import ORDERS
 from rdstui.ui.tree.widget import FleetTree
@@ -548,7 +549,7 @@ class RdsApp(App[int]):
         ]
         desk = self.runtime.desk if self.runtime is not None else None
         read_only = desk.read_only_why if desk is not None and desk.read_only else None
-        audit = str(desk.audit.path) if desk is not None and desk.audit is not None else None
+        audit = home_relative(desk.audit.path) if desk is not None and desk.audit is not None else None
         self.push_screen(HelpScreen(read_only, legend, audit))
 
     def action_history(self) -> None:

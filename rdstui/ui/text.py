@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 ELLIPSIS = "…"
 
 
@@ -24,3 +26,12 @@ def cut(text: str, width: int) -> str:
     if len(text) <= width:
         return text
     return text[: max(0, width - 1)] + ELLIPSIS
+
+
+def home_relative(path: Path) -> str:
+    """A path as a shell user writes it: `~/...` under the home directory."""
+    home = Path.home()
+    try:
+        return "~/" + str(path.relative_to(home))
+    except ValueError:
+        return str(path)

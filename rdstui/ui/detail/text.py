@@ -192,13 +192,14 @@ def _lag_text(ctx: DetailContext, node: Node) -> Text | None:
     held = ctx.fleet.series.get(key, ()) if key is not None else ()
     way, old = trend(held, ctx.trend_window), value_before(held, ctx.trend_window)
     if way is not None and old is not None:
-        then = f"{duration(old)} {duration(ctx.trend_window)} ago"
-        text.append(f" {TREND_WORDS[way]} {then}", ctx.palette.lag("warning" if way == "rising" else None))
+        words = TREND_WORDS[way].format(then=f"{duration(old)} {duration(ctx.trend_window)} ago")
+        text.append(f" {words}", ctx.palette.lag("warning" if way == "rising" else None))
     text.append(f" ({node.lag_metric})", ctx.palette.muted)
     return text
 
 
-TREND_WORDS = {"rising": "▲ up from", "falling": "▼ down from", "flat": "→ about as"}
+# Flat: a change under a second and under a tenth (attention.trend), whatever the two values read.
+TREND_WORDS = {"rising": "▲ up from {then}", "falling": "▼ down from {then}", "flat": "→ steady (was {then})"}
 
 
 def _engine(node: Node) -> str:

@@ -25,6 +25,7 @@ from rdstui.core.desk import ActionDesk
 from rdstui.core.format import clean, duration, whole_seconds
 from rdstui.ui.palette import Palette
 from rdstui.ui.screens.panel import TextPanel
+from rdstui.ui.text import home_relative
 
 INDENT = "  "
 
@@ -164,7 +165,7 @@ class HistoryScreen(TextPanel):
             self.desk.earlier(),
             self.clock(),
             self.palette,
-            str(audit.path) if audit is not None else None,
+            home_relative(audit.path) if audit is not None else None,
             audit.profile if audit is not None else None,
         )
 
