@@ -150,3 +150,20 @@ async def test_rpo_now_ticks_every_second_between_reads(demo) -> None:
         now[0] = FROZEN_NOW + timedelta(seconds=7)  # no poll: the latest restorable time stays as read
         await pilot.pause(1.3)
         assert shown() == before + 7
+
+
+def test_at_80_columns_a_labelled_read_only_profile_keeps_its_account_and_its_counts() -> None:
+    from datetime import datetime, timezone
+
+    from rdstui.core.model import RegionState, Severity
+    from rdstui.ui.header.text import HeaderState, header_text
+    from rdstui.ui.palette import Palette
+
+    now = datetime(2026, 12, 2, tzinfo=timezone.utc)
+    regions = tuple(RegionState(r, ok=True, polled_at=now, attempted_at=now) for r in ("us-east-1", "us-west-2", "eu-west-1"))
+    found = (("alarm", 1, Severity.CRITICAL), ("lagging", 2, Severity.WARNING), ("no PITR", 1, Severity.WARNING))
+    state = HeaderState(label="prod-admin", account_id="123456789012", regions=regions, read_only=True,
+                        connecting=False, attention=found, profile_label="PRODUCTION")
+    line = header_text(state, now, 80, Palette.from_variables({})).plain
+    assert len(line) <= 80
+    assert "PRODUCTION" in line and "123456789012" in line and "1 crit 3 warn" in line and "READ-ONLY" in line

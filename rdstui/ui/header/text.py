@@ -150,6 +150,8 @@ def header_text(state: HeaderState, now: datetime, width: int, palette: Palette)
         (True, False, False, compact, wide),
         (True, False, False, tiny, wide),
         (True, False, False, tiny, short),
+        # Every region fine: "3✓" goes before the account id (a failing one is named below too).
+        *(((True, False, False, Text(), short),) if not any(failing(r) for r in state.regions) else ()),
         (False, False, False, tiny, short),
     )
     for account, words, clock, marks, summary in stages:
