@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import boto3
 import pytest
@@ -16,10 +17,12 @@ from rdstui.core.target import DEMO_CREDENTIALS, AwsTarget
 
 
 @pytest.fixture(autouse=True)
-def scratch_state(tmp_path_factory, monkeypatch) -> None:
-    """Every test's audit log in a scratch state directory: a confirmation a test cancels is
-    audited, and must never land in the machine's own log (the console lists it in `a`)."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+def state_home(tmp_path, monkeypatch) -> Path:
+    """Every test's audit log (and console log) in the test's own directory: a confirmation a
+    test cancels is audited, and must never land in the machine's log (the console lists it
+    in `a`). Returns rdstui's state directory there."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    return tmp_path / "rdstui"
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 ACCOUNT = "123456789012"  # the demo fleet's account
 START = datetime(2025, 6, 2, 12, 0, 30, tzinfo=timezone.utc)  # where demo clocks start
@@ -33,3 +33,14 @@ def free_port() -> int:
 def find_node(fleet, ident: str):
     """The database `ident` in a fleet (not its standby), or None."""
     return next((n for n in fleet.walk() if n.id == ident and n.type.value != "standby"), None)
+
+
+async def follow(app, pilot, demo, clock: Clock, seconds: float, step: float = 10) -> None:
+    """Demo time passes, the demo plays its steps, the console polls (as its timer would)."""
+    from rdstui.ui.testing import poll_now
+
+    end = clock.now + timedelta(seconds=seconds)
+    while clock.now < end:
+        clock.now = min(end, clock.now + timedelta(seconds=step))
+        demo.tick()
+        await poll_now(app, pilot)

@@ -26,11 +26,6 @@ def clock() -> Clock:
     return Clock(FROZEN_NOW)
 
 
-@pytest.fixture(autouse=True)
-def state_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
-
-
 @dataclass
 class Through:
     """The demo fleet as the console reaches it: through the proxy."""

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from support import ACCOUNT, Clock, arn, find_node
+from support import ACCOUNT, Clock, arn, find_node, follow
 from textual.events import Key
 
 from rdstui.core.action_exec import ReadOnlyError, execute
@@ -21,14 +21,12 @@ from rdstui.core.actions import ActionPlan, plan
 from rdstui.core.audit import read_entries
 from rdstui.core.config import Settings, load_config
 from rdstui.core.model import NodeType
-from rdstui.demo import DemoFleet
 from rdstui.ui.actions.modal import ActionModal
 from rdstui.ui.app import RdsApp
 from rdstui.ui.detail.widget import DetailPane
 from rdstui.ui.testing import (
     FROZEN_NOW,
     frozen_app,
-    poll_now,
     ready,
     screen_text,
     tree_rows,
@@ -36,13 +34,6 @@ from rdstui.ui.testing import (
 from rdstui.ui.tree.widget import FleetTree
 
 SIZE = (80, 24)
-
-
-@pytest.fixture(autouse=True)
-def state_home(tmp_path, monkeypatch):
-    """The audit log (and the console log) go to the test's directory, never ~/.local/state."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
-    return tmp_path / "rdstui"
 
 
 @pytest.fixture
@@ -127,15 +118,6 @@ async def confirm(app: RdsApp, pilot, phrase: str | None) -> None:
         await pilot.press("tab")  # Cancel -> the confirm button
     await pilot.press("enter")
     await ready(app, pilot)
-
-
-async def follow(app: RdsApp, pilot, demo: DemoFleet, clock: Clock, seconds: float, step: float = 10) -> None:
-    """Demo time passes, the demo plays its steps, the console polls (as its timer would)."""
-    end = clock.now + timedelta(seconds=seconds)
-    while clock.now < end:
-        clock.now = min(end, clock.now + timedelta(seconds=step))
-        demo.tick()
-        await poll_now(app, pilot)
 
 
 def row(app: RdsApp, ident: str, role: str | None = None) -> tuple[int, str]:

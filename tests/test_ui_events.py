@@ -171,13 +171,6 @@ def test_details_show_all_of_a_hostile_message_as_text() -> None:
 # --------------------------------------------------------------------------- the console
 
 
-@pytest.fixture(autouse=True)
-def state_home(tmp_path, monkeypatch):
-    """The audit log (and the console log) go to the test's directory, never ~/.local/state."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
-    return tmp_path / "rdstui"
-
-
 @pytest.fixture
 def clock() -> Clock:
     """The console's frozen moment (the conftest `demo` runs on this clock too)."""

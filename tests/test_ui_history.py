@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from faultproxy import Rule, error, fault_proxy  # noqa: F401
-from support import Clock
+from support import Clock, follow
 from textual.widgets._toast import Toast
 
 from rdstui.core.action_exec import Outcome
@@ -31,13 +30,6 @@ from rdstui.ui.testing import FROZEN_NOW, frozen_app, poll_now, ready, screen_te
 
 SIZE = (80, 24)
 AWS_SAYS = "Database instance is not in [bold]available[/bold] state."
-
-
-@pytest.fixture(autouse=True)
-def state_home(tmp_path, monkeypatch) -> Path:
-    """The audit log goes to the test's directory, never ~/.local/state."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
-    return tmp_path / "rdstui"
 
 
 @pytest.fixture
@@ -85,15 +77,6 @@ async def fail_over(app: RdsApp, pilot, ident: str) -> None:
     await pilot.pause()
     await pilot.press("enter")
     await ready(app, pilot)
-
-
-async def follow(app: RdsApp, pilot, demo: DemoFleet, clock: Clock, seconds: float, step: float = 10) -> None:
-    """Demo time passes, the demo plays its steps, the console polls."""
-    end = clock.now + timedelta(seconds=seconds)
-    while clock.now < end:
-        clock.now = min(end, clock.now + timedelta(seconds=step))
-        demo.tick()
-        await poll_now(app, pilot)
 
 
 async def open_history(app: RdsApp, pilot) -> str:
