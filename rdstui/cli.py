@@ -20,6 +20,7 @@ from rdstui.core.errors import SetupError
 from rdstui.core.regions import parse_region_args
 
 if TYPE_CHECKING:
+    from rdstui.core.replay import Replay
     from rdstui.runtime import Options
 
 EXIT_OK, EXIT_REGION_FAILED, EXIT_USAGE, EXIT_ATTENTION = 0, 1, 2, 3
@@ -58,6 +59,13 @@ def global_options(suppress: bool = False) -> argparse.ArgumentParser:
         default=argparse.SUPPRESS if suppress else False,
         help="start an embedded AWS endpoint with a demo fleet; never touches your AWS config",
     )
+    tape = parent.add_argument_group("recording")
+    tape.add_argument("--record", type=Path, metavar="FILE", help="append every AWS call to FILE (JSON Lines; .gz compresses)")
+    tape.add_argument(
+        "--redact", action="store_true", default=argparse.SUPPRESS if suppress else False,
+        help="with --record: replace account ids, hostnames and ARNs' accounts, to share the recording",
+    )
+    tape.add_argument("--replay", type=Path, metavar="FILE", help="the console (or status) on a recording, read-only")
     parent.add_argument("--config", type=Path, help="config file (default: $XDG_CONFIG_HOME/rdstui/config.toml)")
     ui = parent.add_argument_group("console")
     ui.add_argument(
@@ -85,6 +93,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         "status", parents=[global_options(suppress=True)], help="print the fleet once (text or --json) and exit"
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.add_argument("--at", metavar="TIME", help="with --replay: the fleet at TIME (ISO 8601, UTC; default: the end)")
     status.add_argument(
         "--fail-on",
         choices=("warning", "critical"),
@@ -96,9 +105,27 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser, status = build_parser()
     args, extra = parser.parse_known_args(argv)
+    chosen = status if args.command == "status" else parser
     if extra:
-        (status if args.command == "status" else parser).error(f"unrecognized arguments: {' '.join(extra)}")
+        chosen.error(f"unrecognized arguments: {' '.join(extra)}")
+    problem = recording_conflict(args)
+    if problem:
+        chosen.error(problem)
     return args
+
+
+def recording_conflict(args: argparse.Namespace) -> str | None:
+    """What --record, --redact, --replay and --at cannot be given with."""
+    if args.replay is not None:
+        live = [flag for flag, given in (("--demo", args.demo), ("--record", args.record), ("--profile", args.profile),
+                                         ("--region", args.region), ("--endpoint-url", args.endpoint_url)) if given]
+        if live:
+            return f"--replay reads a recording: it takes no {', '.join(live)}"
+    if args.redact and args.record is None:
+        return "--redact applies to --record FILE"
+    if getattr(args, "at", None) is not None and args.replay is None:
+        return "--at applies to --replay FILE"
+    return None
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -122,25 +149,48 @@ def sixteen_colours(term: str) -> bool:
     return term in SIXTEEN_COLOUR_TERMS or term.endswith(("-16color", "-8color"))
 
 
-async def run_status(options: Options, as_json: bool, demo: Any, fail_on: str | None = None) -> int:
+async def run_status(
+    options: Options, as_json: bool, demo: Any, fail_on: str | None = None, replay: Replay | None = None
+) -> int:
     from rdstui.core.attention import at_or_above
     from rdstui.core.model import Severity
     from rdstui.logs import quiet_logging
-    from rdstui.runtime import open_runtime
+    from rdstui.runtime import open_replay, open_runtime
     from rdstui.status import fleet_json, fleet_text
 
     quiet_logging()  # botocore's records go to console.log, never as tracebacks before our one line
-    runtime = await open_runtime(options, demo=demo)
+    runtime = await (open_replay(replay, options) if replay is not None else open_runtime(options, demo=demo))
     try:
         for warning in runtime.warnings:
             print(f"rdstui: {warning}", file=sys.stderr)
         fleet = await runtime.watch.once()
     finally:
         await runtime.close()
+        if runtime.recorder is not None and runtime.recorder.failure:
+            print(f"rdstui: {runtime.recorder.failure}", file=sys.stderr)
     print(fleet_json(fleet) if as_json else fleet_text(fleet))
     if not all(state.ok for state in fleet.regions):
         return EXIT_REGION_FAILED
     return EXIT_ATTENTION if fail_on and at_or_above(fleet, Severity[fail_on.upper()]) else EXIT_OK
+
+
+def open_recording(args: argparse.Namespace) -> Replay | None:
+    """--replay FILE, loaded; `status` stands at --at (default: the recording's end)."""
+    if args.replay is None:
+        return None
+    from rdstui.core.replay import Replay, parse_moment
+
+    at = None
+    if args.command == "status":
+        text = getattr(args, "at", None)
+        at = parse_moment(text) if text is not None else None
+        if text is not None and at is None:
+            raise SetupError(f"--at {text!r}: not an ISO 8601 time (e.g. 2026-12-02T10:15:00Z)")
+    replay = Replay.open(args.replay, at)
+    if args.command == "status" and at is None:
+        replay.clock.pause(True)
+        replay.clock.seek(replay.recording.end)
+    return replay
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -156,16 +206,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         from rdstui.runtime import Options
 
-        options = Options.from_settings(settings, demo=demo is not None)
+        options = replace(
+            Options.from_settings(settings, demo=demo is not None), record=args.record, redact=args.redact
+        )
+        replay = open_recording(args)
         try:
             if args.command == "status":
-                return asyncio.run(run_status(options, args.json, demo, args.fail_on))
+                return asyncio.run(run_status(options, args.json, demo, args.fail_on, replay))
             if os.environ.get("TERM") == "dumb":  # no cursor movement, no colour: the status view instead
                 print("rdstui: TERM=dumb cannot draw the console; printing `rdstui status` instead", file=sys.stderr)
-                return asyncio.run(run_status(options, False, demo))
+                return asyncio.run(run_status(options, False, demo, replay=replay))
             from rdstui.ui.app import run_console
 
-            return run_console(settings, options, demo)
+            return run_console(settings, options, demo, replay)
         finally:
             if demo is not None:
                 demo.stop()

@@ -209,7 +209,8 @@ async def test_help_lists_every_binding(demo) -> None:
             f"{keys} {what}" for _, rows in help_sections() for keys, what in rows
         )
         names = {"slash": "/", "question_mark": "?", "exclamation_mark": "!", "escape": "escape", "enter": "enter",
-                 "space": "space"}
+                 "space": "space", "right_square_bracket": "]", "left_square_bracket": "[",
+                 "right_curly_bracket": "}", "left_curly_bracket": "{"}
         for binding in [*RdsApp.BINDINGS, *FleetTree.BINDINGS]:
             key = names.get(binding.key, binding.key)  # type: ignore[union-attr]
             shown = {"up": "↑", "down": "↓", "left": "←", "right": "→"}.get(key, key)

@@ -246,6 +246,7 @@ class FleetWatch:
     ) -> None:
         self.factory = factory
         self.regions = list(dict.fromkeys(regions))
+        self.schedule = schedule
         self.account_id = account_id
         self.clock = clock
         self.rules = rules
@@ -253,6 +254,13 @@ class FleetWatch:
             name: RegionLoop(factory, name, schedule, account_id=account_id, clock=clock) for name in self.regions
         }
         self.fleet: Fleet = self._assemble()
+
+    def renewed(self) -> FleetWatch:
+        """A watch of the same regions, on the same schedule, that has read nothing yet."""
+        return FleetWatch(
+            self.factory, self.regions, schedule=self.schedule, account_id=self.account_id, clock=self.clock,
+            rules=self.rules,
+        )
 
     async def once(self, *, metrics: bool = True) -> Fleet:
         """Every region once (describes and metrics, no events), concurrently: `rdstui status`."""

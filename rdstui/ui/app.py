@@ -40,8 +40,9 @@ from rdstui.core.clock import Clock, utcnow
 from rdstui.core.config import Settings
 from rdstui.core.format import clean
 from rdstui.core.model import Fleet, Node, NodeType
+from rdstui.core.replay import Replay
 from rdstui.logs import quiet_logging
-from rdstui.runtime import Options, Runtime, open_runtime
+from rdstui.runtime import Options, Runtime, open_replay, open_runtime
 from rdstui.ui.actions.keys import bindings
 from rdstui.ui.actions.modal import ActionModal, Decision
 from rdstui.ui.detail.chart import ORDER
@@ -61,6 +62,8 @@ from rdstui.ui.messages import (
     WatchStopped,
 )
 from rdstui.ui.palette import Palette
+from rdstui.ui.replay import BINDINGS as REPLAY_BINDINGS
+from rdstui.ui.replay import REPLAY_ACTIONS, ReplayDriver
 from rdstui.ui.screens.commands import FleetCommands
 from rdstui.ui.screens.help import HelpScreen
 from rdstui.ui.screens.history import HistoryScreen
@@ -121,6 +124,7 @@ class RdsApp(App[int]):
         Binding("x", "dismiss_results", "Dismiss", tooltip="The action results shown on their nodes go"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
+        *REPLAY_BINDINGS,
     ]
 
     def __init__(
@@ -133,11 +137,13 @@ class RdsApp(App[int]):
         themes: ThemeSet | None = None,
         cursor_blink: bool = True,
         local_zone: tzinfo | None = None,
+        replay: Replay | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.options = options or Options.from_settings(settings, demo=False)
-        self.clock = clock
+        self.replay = ReplayDriver(replay) if replay is not None else None  # --replay: its clock is the console's
+        self.clock = replay.clock.now if replay is not None else clock
         self._opener: Opener = opener or open_runtime
         self.themes = themes if themes is not None else load_themes()
         self.cursor_blink = cursor_blink  # False: still text cursors (tests, screenshots)
@@ -158,6 +164,7 @@ class RdsApp(App[int]):
         self._replaced: deque[Fleet | None] = deque()  # fleets a poll replaced, freed once it is painted
         self._keys_shown: tuple[Any, ...] = ()
         self._closed = False
+        self.recording_failure: str | None = None  # --record could not write its file (said on exit)
 
     # -- layout ----------------------------------------------------------------
 
@@ -180,8 +187,13 @@ class RdsApp(App[int]):
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         self._apply_palette()
         self._set_header(label="demo" if self.options.demo else (self.options.profile or ""))
+        if self.replay is not None:
+            self._set_header(replay=self.replay.badge())
         self._apply_layout(self.size.width, self.size.height)
-        self._show_message("Starting the demo fleet…" if self.options.demo else "Connecting to AWS…")
+        self._show_message(
+            "Starting the demo fleet…" if self.options.demo else
+            "Reading the recording…" if self.replay is not None else "Connecting to AWS…"
+        )
         self.query_one(FleetTree).focus()
         self.set_interval(1.0, self._tick)
         for problem in self.themes.problems.values():
@@ -379,7 +391,10 @@ class RdsApp(App[int]):
         self._set_header(poll_error=message.error)
 
     def _set_header(self, **changes: Any) -> None:
-        header = self.query_one(HeaderBar)
+        try:
+            header = self.query_one(HeaderBar)
+        except NoMatches:  # the console is closing: a last poll's fleet came after the widgets went
+            return
         values = {**header.state.__dict__, **changes}
         header.state = HeaderState(**values)
 
@@ -389,6 +404,8 @@ class RdsApp(App[int]):
             header, events = self.query_one(HeaderBar), self.query_one(EventsList)
         except NoMatches:  # the console is closing: the timer outlived the widgets by a tick
             return
+        if self.replay is not None and self.runtime is not None and self.replay.poll_due():
+            self.runtime.watch.refresh()  # the recording polled here
         header.tick()
         events.tick()
         self.query_one(DetailPane).redraw()  # "RPO now" and the alarms' ages move between reads
@@ -593,6 +610,8 @@ class RdsApp(App[int]):
             return on_main and not editing
         if name == "filter_done":
             return editing
+        if name in REPLAY_ACTIONS:
+            return self.replay is not None and on_main and not editing
         if name == "clear_filter":
             bar = self.query_one(FilterBar)
             return on_main and (bool(bar.text) or bar.editing)
@@ -737,6 +756,21 @@ class RdsApp(App[int]):
 
     # -- refresh, palette, quit ------------------------------------------------
 
+    def action_replay_pause(self) -> None:
+        if self.replay is not None:
+            self.replay.toggle()
+            self._set_header(replay=self.replay.badge())
+
+    def action_replay_step(self, polls: str) -> None:
+        """Jump `polls` recorded polls on (back when negative): a new watch at the new time."""
+        if self.replay is None or self.runtime is None:
+            return
+        self.replay.step(int(polls))
+        self._set_header(replay=self.replay.badge())
+        self.runtime.rewatch()
+        self._watch(self.runtime)  # exclusive: the old watch's worker is cancelled
+        self._show_in_view()
+
     def action_refresh(self, _footer: str = "") -> None:
         if self.runtime is not None:
             self.runtime.watch.refresh()
@@ -784,6 +818,8 @@ class RdsApp(App[int]):
                 await asyncio.wait_for(runtime.close(), timeout=5)
             except Exception:  # noqa: BLE001 - closing never blocks quitting
                 log.exception("closing the runtime failed")
+            if runtime.recorder is not None:
+                self.recording_failure = runtime.recorder.failure
 
     async def settle(self) -> None:
         """Wait until no connect, posture read, action, follow or first read of the node in view
@@ -803,14 +839,17 @@ def _split(action: str, parameters: tuple[object, ...]) -> tuple[str, tuple[obje
     return name, tuple(part.strip("'\" ") for part in rest.rstrip(")").split(",") if part)
 
 
-def run_console(settings: Settings, options: Options, demo: Any = None) -> int:
-    """Open the console (on `demo`, a started demo fleet, when given); returns the exit code.
-    An unknown theme is a SetupError before it starts."""
+def run_console(settings: Settings, options: Options, demo: Any = None, replay: Replay | None = None) -> int:
+    """Open the console (on `demo`, a started demo fleet, or on `replay`, when given); returns the
+    exit code. An unknown theme is a SetupError before it starts."""
     themes = load_themes()
     themes.resolve(settings.theme)  # raises SetupError listing the choices
     quiet_logging()
-    app = RdsApp(settings, options, themes=themes, opener=partial(open_runtime, demo=demo))
+    opener = partial(open_replay, replay) if replay is not None else partial(open_runtime, demo=demo)
+    app = RdsApp(settings, options, themes=themes, opener=opener, replay=replay)
     app.run()
+    if app.recording_failure:
+        print(f"rdstui: {app.recording_failure}", file=sys.stderr)
     if app.setup_error:
         print(f"rdstui: {app.setup_error}", file=sys.stderr)
         return 2

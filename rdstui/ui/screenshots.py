@@ -12,6 +12,7 @@ import asyncio
 import sys
 from dataclasses import dataclass, field
 from datetime import timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -85,13 +86,46 @@ async def take(demo: Any, shot: Shot, directory: Path) -> Path:
     return path
 
 
+REPLAY_SHOT = "replay-80x24"
+
+
+async def take_replay(demo: Any, directory: Path) -> Path:
+    """The console on a recording of the demo fleet (one poll), paused at its end."""
+    import tempfile
+
+    from rdstui.core.replay import Replay
+    from rdstui.runtime import Options, open_replay, open_runtime
+    from rdstui.ui.app import RdsApp
+
+    with tempfile.TemporaryDirectory() as scratch:
+        recorded = Path(scratch) / "demo.jsonl"
+        runtime = await open_runtime(Options(demo=True, record=recorded), clock=frozen_clock(FROZEN_NOW), demo=demo)
+        try:
+            await runtime.watch.once()
+        finally:
+            await runtime.close()
+        replay = Replay.open(recorded, FROZEN_NOW)
+        app = RdsApp(Settings(), Options(), opener=partial(open_replay, replay), replay=replay, cursor_blink=False,
+                     local_zone=timezone.utc)
+        app.title = "rdstui --replay demo.jsonl"
+        path = directory / f"{REPLAY_SHOT}.svg"
+        async with app.run_test(size=(80, 24)) as pilot:
+            await ready(app, pilot)
+            app.save_screenshot(path.name, str(directory))
+        replay.recording.close()
+    return path
+
+
 async def take_all(directory: Path, names: list[str] | None = None) -> list[Path]:
     from rdstui.demo import DemoFleet
 
     directory.mkdir(parents=True, exist_ok=True)
     demo = DemoFleet(clock=frozen_clock(FROZEN_NOW)).start()
     try:
-        return [await take(demo, shot, directory) for shot in SHOTS if not names or shot.name in names]
+        taken = [await take(demo, shot, directory) for shot in SHOTS if not names or shot.name in names]
+        if not names or REPLAY_SHOT in names:
+            taken.append(await take_replay(demo, directory))  # last: the others never see its poll
+        return taken
     finally:
         demo.stop()
 

@@ -30,6 +30,21 @@ class HeaderState:
     metrics_errors: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # region -> one line
     attention: tuple[tuple[str, int, Severity], ...] = ()  # (kind, databases, severity), worst first
     profile_label: str | None = None  # the config's label for the profile ("PRODUCTION")
+    replay: ReplayBadge | None = None  # --replay: the recording's times
+
+
+@dataclass(frozen=True)
+class ReplayBadge:
+    """What the header says of a replay: when it was recorded, the span replayed, paused or not."""
+
+    recorded: datetime
+    start: datetime
+    end: datetime
+    paused: bool = False
+
+    def progress(self, now: datetime) -> float:
+        span = (self.end - self.start).total_seconds()
+        return 1.0 if span <= 0 else min(1.0, max(0.0, (now - self.start).total_seconds() / span))
 
 
 def _since(moment: datetime | None, now: datetime) -> str:
@@ -171,8 +186,28 @@ def header_text(state: HeaderState, now: datetime, width: int, palette: Palette)
     line.append_text(right)
     line.truncate(width)
     lines = [line]
+    if state.replay is not None:
+        lines.append(replay_line(state.replay, now, width, palette))
     lines.extend(problem_lines(state, now, width, palette))
     return Text("\n").join(lines)
+
+
+def replay_line(badge: ReplayBadge, now: datetime, width: int, palette: Palette) -> Text:
+    """" REPLAY  recorded 2026-12-02 10:38:04Z  at 10:52:13Z 37%  ▶  space pause  ]/[ poll  }/{ ten"
+    (the keys' hints as far as they fit; `?` lists them all)."""
+    line = Text(" REPLAY ", palette.badge)
+    line.append(f" recorded {badge.recorded:%Y-%m-%d %H:%M:%S}Z", palette.muted)
+    line.append(f"  at {now:%H:%M:%S}Z", Style(bold=True))
+    if now.date() != badge.recorded.date():
+        line.append(f" {now:%m-%d}", Style(bold=True))
+    line.append(f" {badge.progress(now):.0%}")
+    line.append("  ❚❚ paused" if badge.paused else ("  ■ end" if now >= badge.end else "  ▶"), palette.busy)
+    for hint in ("  space " + ("play" if badge.paused else "pause"), "  ]/[ poll", "  }/{ ten"):
+        if line.cell_len + len(hint) > width:
+            break
+        line.append(hint, palette.muted)
+    line.truncate(width)
+    return line
 
 
 def problem_lines(state: HeaderState, now: datetime, width: int, palette: Palette) -> list[Text]:

@@ -65,6 +65,14 @@ HELP_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("q  ctrl+q", "quit"),
         ],
     ),
+    (
+        "Replay (--replay FILE)",
+        [
+            ("space", "pause or play the recording (enter still expands and collapses)"),
+            ("] [", "next / previous recorded poll"),
+            ("} {", "ten polls on / back"),
+        ],
+    ),
 ]
 
 
