@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 ACCOUNT = "123456789012"  # the demo fleet's account
 START = datetime(2025, 6, 2, 12, 0, 30, tzinfo=timezone.utc)  # where demo clocks start
@@ -44,3 +46,21 @@ async def follow(app, pilot, demo, clock: Clock, seconds: float, step: float = 1
         clock.now = min(end, clock.now + timedelta(seconds=step))
         demo.tick()
         await poll_now(app, pilot)
+
+
+def strings(value: Any) -> list[str]:
+    """Every string in a JSON value (not the keys)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in strings(item)]
+    return []
+
+
+def json_nodes(nodes: list[dict[str, Any]], depth: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(depth, node) of every node of a `status --json` tree, parents first."""
+    for node in nodes:
+        yield depth, node
+        yield from json_nodes(node.get("children", []), depth + 1)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from recorded import described, entries, response
+from support import json_nodes
 
 from rdstui.cli import main
 from rdstui.core.recording import iso, jsonable
@@ -74,9 +75,7 @@ def status(tmp_path, capsys):
 
 
 def walk(nodes: list[dict[str, Any]]):
-    for node in nodes:
-        yield node
-        yield from walk(node["children"])
+    return (node for _, node in json_nodes(nodes))
 
 
 def find(shown: dict[str, Any], ident: str, kind: str | None = None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import ACCOUNT, START, Clock, find_node
+from support import ACCOUNT, START, Clock, find_node, json_nodes, strings
 
 from rdstui.cli import main
 from rdstui.core.actions import ActionKind, ActionPlan
@@ -114,17 +114,8 @@ async def test_a_replay_shows_the_same_trees_lags_and_events_at_the_same_moments
     assert any("Promoted Read Replica" in message for _, _, message in after[2])
 
 
-def node(document: dict[str, Any], ident: str) -> dict[str, Any]:
-    def walk(nodes: list[dict[str, Any]]) -> Any:
-        for item in nodes:
-            if item["id"] == ident and item["type"] != "standby":
-                return item
-            found = walk(item.get("children", []))
-            if found:
-                return found
-        return None
-
-    return walk(document["nodes"])
+def node(document: dict[str, Any], ident: str) -> dict[str, Any] | None:
+    return next((n for _, n in json_nodes(document["nodes"]) if n["id"] == ident and n["type"] != "standby"), None)
 
 
 async def test_a_replay_sends_no_modifying_call(recorded):
@@ -187,7 +178,7 @@ async def test_a_redacted_recording_keeps_nothing_of_the_account_and_still_repla
     original, text = plain.read_text(), redacted.read_text()
     hosts = {line["response"]["DBInstances"][0]["Endpoint"]["Address"].split(".", 1)[1]
              for line in lines(plain)[1:] if line["operation"] == "DescribeDBInstances" and line.get("response")}
-    arns = {a for line in lines(plain)[1:] for a in _strings(line.get("response", {})) if a.startswith("arn:aws:rds:")}
+    arns = {a for line in lines(plain)[1:] for a in strings(line.get("response", {})) if a.startswith("arn:aws:rds:")}
     assert ACCOUNT in original and hosts and arns
     assert ACCOUNT not in text
     assert not [host for host in hosts if host in text]
@@ -199,26 +190,8 @@ async def test_a_redacted_recording_keeps_nothing_of_the_account_and_still_repla
     assert _ids(shown) == _ids(live)  # identifiers stay: the same tree
 
 
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for item in value.values() for s in _strings(item)]
-    if isinstance(value, list):
-        return [s for item in value for s in _strings(item)]
-    return []
-
-
-def _ids(document: dict[str, Any]) -> list[tuple[str, str, str]]:
-    found = []
-
-    def walk(nodes: list[dict[str, Any]], depth: int) -> None:
-        for item in nodes:
-            found.append((str(depth), item["id"], item["type"]))
-            walk(item.get("children", []), depth + 1)
-
-    walk(document["nodes"], 0)
-    return found
+def _ids(document: dict[str, Any]) -> list[tuple[int, str, str]]:
+    return [(depth, item["id"], item["type"]) for depth, item in json_nodes(document["nodes"])]
 
 
 # --------------------------------------------------------------------------- by hand

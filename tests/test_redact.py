@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import strings
 
 from rdstui.core.redact import Redactor
 
@@ -206,15 +207,6 @@ def test_nothing_personal_or_account_specific_survives(redacted, secret):
     even where its last group is the account's digits."""
     assert not [text for text in strings(redacted) if secret in re.sub(UUID, "", text)]
 
-
-def strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in strings(item)]
-    if isinstance(value, list):
-        return [text for item in value for text in strings(item)]
-    return []
 
 
 def test_the_original_really_holds_every_secret():
