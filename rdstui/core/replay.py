@@ -26,6 +26,7 @@ are kept in a spool file and parsed when a call needs them (and the last few kep
 
 from __future__ import annotations
 
+import base64
 import bisect
 import functools
 import gzip
@@ -657,8 +658,6 @@ def typed(shape: Any, value: Any) -> Any:
     if kind == "timestamp":
         return _moment(value) or value
     if kind == "blob" and isinstance(value, str):
-        import base64
-
         try:
             return base64.b64decode(value)
         except ValueError:

@@ -311,6 +311,8 @@ class RdsApp(App[int]):
             profile_label=self.settings.label,
         )
         self._show_message("Reading the fleet…")
+        if self.replay is not None:
+            self.replay.begin()  # the recording plays from its first poll now, not from while it loaded
         for warning in runtime.warnings:
             self._notify(warning, severity="warning", timeout=ERROR_SECONDS)
         self._refresh_keys(force=True)
@@ -356,11 +358,17 @@ class RdsApp(App[int]):
 
     @on(FleetUpdated)
     def _fleet_updated(self, message: FleetUpdated) -> None:
+        try:
+            self._show_fleet(message.fleet)
+        except NoMatches:  # the console is closing: a last poll's fleet came while its widgets went
+            pass
+
+    def _show_fleet(self, fleet: Fleet) -> None:
         # Freeing a replaced fleet (a thousand nodes and their describe records) takes
         # milliseconds: spend them after the new one is on screen, not before.
         self._replaced.append(self.fleet)
         self.set_timer(FREE_REPLACED_AFTER, self._free_replaced)
-        fleet = self.fleet = message.fleet
+        self.fleet = fleet
         self._set_header(
             regions=fleet.regions, metrics_errors=fleet.metrics_errors, attention=tuple(summary(fleet.attention))
         )
@@ -391,10 +399,7 @@ class RdsApp(App[int]):
         self._set_header(poll_error=message.error)
 
     def _set_header(self, **changes: Any) -> None:
-        try:
-            header = self.query_one(HeaderBar)
-        except NoMatches:  # the console is closing: a last poll's fleet came after the widgets went
-            return
+        header = self.query_one(HeaderBar)
         values = {**header.state.__dict__, **changes}
         header.state = HeaderState(**values)
 

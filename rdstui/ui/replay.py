@@ -36,6 +36,11 @@ class ReplayDriver:
     def _count(self) -> int:
         return bisect.bisect_right(self.replay.clock.polls, self.replay.clock.now())
 
+    def begin(self) -> None:
+        clock = self.replay.clock
+        clock.seek(clock.start if clock.playing else clock.now())
+        self._passed = self._count()
+
     def poll_due(self) -> bool:
         """A recorded poll was passed since the last look (playing on its own)."""
         passed = self._count()
