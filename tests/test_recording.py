@@ -100,6 +100,8 @@ async def test_a_replay_shows_the_same_trees_lags_and_events_at_the_same_moments
     path, seen = recorded
     replay = Replay.open(path, START)
     assert replay.recording.polls == sorted(seen)
+    assert [c for c in replay.recording.calls if c.spooled] and [c for c in replay.recording.calls if not c.spooled]
+    assert len(repr(replay)) < 2000  # Textual's workers and tracebacks print it: never the calls
     runtime = await open_replay(replay, Options())
     try:
         assert runtime.desk.read_only and runtime.account_id == ACCOUNT

@@ -44,8 +44,10 @@ from typing import IO, Any
 from rdstui.core.errors import SetupError
 from rdstui.core.recording import CONTEXT_KEY, FORMAT_VERSION, iso, jsonable
 
-BIG_LINE = 256 * 1024  # bytes: a line longer is spooled and parsed when used
-PARSED_KEPT = 24  # big lines kept parsed (a region's describe pages, its metrics)
+# Bytes: a line longer is spooled and parsed when used. Held parsed, a page of a hundred
+# instances is ten times its JSON in objects (and every one is the collector's to scan).
+BIG_LINE = 16 * 1024
+PARSED_KEPT = 8  # big lines kept parsed: a poll reads new lines, only a jump back re-reads
 POLL_GAP = 2.0  # seconds between calls that part two polls
 PAGING = ("Marker", "NextToken")
 # Request parameters that do not choose what is answered: paging and time windows.
@@ -109,14 +111,15 @@ class Recording:
     profile: str | None
     account: str | None
     regions: list[str]
-    calls: list[Call] = field(default_factory=list)
-    _spool: _Spool = field(default_factory=_Spool)
-    _parsed: OrderedDict[int, dict[str, Any]] = field(default_factory=OrderedDict)
+    # Not in the repr: an hour of calls is hundreds of megabytes of it.
+    calls: list[Call] = field(default_factory=list, repr=False)
+    _spool: _Spool = field(default_factory=_Spool, repr=False)
+    _parsed: OrderedDict[int, dict[str, Any]] = field(default_factory=OrderedDict, repr=False)
     _index: dict[tuple[str, str, str, str | None, str | None], tuple[list[datetime], list[Call]]] = field(
-        default_factory=dict
+        default_factory=dict, repr=False
     )
-    _metrics: dict[str, _MetricIndex] = field(default_factory=dict)
-    _events: dict[str, list[Call]] = field(default_factory=dict)
+    _metrics: dict[str, _MetricIndex] = field(default_factory=dict, repr=False)
+    _events: dict[str, list[Call]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, path: Path) -> Recording:
@@ -176,19 +179,25 @@ class Recording:
     def response(self, call: Call) -> dict[str, Any]:
         if call.response is not None:
             return call.response
+        response: dict[str, Any] = self.whole(call)["response"]
+        return response
+
+    def whole(self, call: Call) -> dict[str, Any]:
+        """A spooled call's line, parsed (the last PARSED_KEPT are kept)."""
         parsed = self._parsed.get(call.line)
-        if parsed is None:
-            assert call.spooled is not None
-            line = self._spool.read(call.spooled)
-            try:
-                parsed = json.loads(line)["response"]
-            except (ValueError, KeyError, TypeError):
-                raise RecordingError(f"{self.path}:{call.line}: not JSON") from None
-            self._parsed[call.line] = parsed
-            if len(self._parsed) > PARSED_KEPT:
-                self._parsed.popitem(last=False)
-        else:
+        if parsed is not None:
             self._parsed.move_to_end(call.line)
+            return parsed
+        assert call.spooled is not None
+        try:
+            parsed = json.loads(self._spool.read(call.spooled))
+            if not isinstance(parsed, dict) or not isinstance(parsed.get("response"), dict):
+                raise ValueError
+        except ValueError:
+            raise RecordingError(f"{self.path}:{call.line}: not JSON") from None
+        self._parsed[call.line] = parsed
+        if len(self._parsed) > PARSED_KEPT:
+            self._parsed.popitem(last=False)
         return parsed
 
     def _lookup(self, service: str, region: str, operation: str, params: dict[str, Any], now: datetime) -> Call | None:
@@ -283,13 +292,16 @@ def _metric_identity(query: dict[str, Any]) -> Identity | None:
 
 
 class _MetricIndex:
-    """A region's recorded datapoints by metric, in chunks of one call each (time order)."""
+    """A region's recorded datapoints by metric, a chunk for each call that returned some (in
+    time order), their timestamps as POSIX seconds: an hour of a thousand instances' series
+    is a quarter of a million chunks."""
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.built = False
         self.first: datetime | None = None  # the first call that answered
-        self._chunks: dict[Identity, list[tuple[datetime, list[tuple[datetime, float]]]]] = {}
+        self._read_at: dict[Identity, list[datetime]] = {}  # per metric: when each chunk was recorded
+        self._chunks: dict[Identity, list[tuple[tuple[float, ...], tuple[float, ...]]]] = {}
 
     def build(self, recording: Recording) -> None:
         self.built = True
@@ -297,32 +309,35 @@ class _MetricIndex:
             if call.error is not None:
                 continue
             self.first = self.first or call.t
-            ids = {q.get("Id"): _metric_identity(q) for q in (call.params or {}).get("MetricDataQueries", [])}
+            params = recording.whole(call).get("params") if call.spooled else call.params
+            ids = {q.get("Id"): _metric_identity(q) for q in (params or {}).get("MetricDataQueries", [])}
             for result in recording.response(call).get("MetricDataResults", []):
                 identity = ids.get(result.get("Id"))
-                if identity is None:
+                moments = [_moment(stamp) for stamp in result.get("Timestamps", [])]
+                pairs = [(m.timestamp(), float(v)) for m, v in zip(moments, result.get("Values", [])) if m is not None]
+                if identity is None or not pairs:
                     continue
-                stamps = [_moment(stamp) for stamp in result.get("Timestamps", [])]
-                points = [(m, float(v)) for m, v in zip(stamps, result.get("Values", [])) if m is not None]
-                if points:
-                    self._chunks.setdefault(identity, []).append((call.t, points))
+                stamps, values = zip(*pairs)
+                self._read_at.setdefault(identity, []).append(call.t)
+                self._chunks.setdefault(identity, []).append((stamps, values))
 
     def points(
         self, identity: Identity | None, now: datetime, start: datetime | None, end: datetime | None
     ) -> list[tuple[datetime, float]]:
         """The datapoints recorded up to `now` in [start, end): a later read's value wins."""
-        chunks = self._chunks.get(identity) if identity is not None else None
-        if not chunks:
+        if identity is None or identity not in self._chunks:
             return []
-        found: dict[datetime, float] = {}
-        cut = bisect.bisect_right([t for t, _ in chunks], now)
-        for _, points in reversed(chunks[:cut]):
-            if start is not None and points[-1][0] < start and points[0][0] < start:
+        low = start.timestamp() if start is not None else float("-inf")
+        high = end.timestamp() if end is not None else float("inf")
+        found: dict[float, float] = {}
+        cut = bisect.bisect_right(self._read_at[identity], now)
+        for stamps, values in reversed(self._chunks[identity][:cut]):
+            if max(stamps) < low:
                 break  # older reads cover older windows
-            for moment, value in points:
-                if (start is None or moment >= start) and (end is None or moment < end):
-                    found.setdefault(moment, value)
-        return list(found.items())
+            for stamp, value in zip(stamps, values):
+                if low <= stamp < high:
+                    found.setdefault(stamp, value)
+        return [(datetime.fromtimestamp(stamp, timezone.utc), value) for stamp, value in found.items()]
 
 
 # -- loading ------------------------------------------------------------------
@@ -415,6 +430,9 @@ def _add(recording: Recording, number: int, line: bytes, previous: datetime | No
     else:
         record = _json(path, number, line, last=last)
     call = _call(path, number, record, spooled)
+    if spooled is not None and call.params and "MetricDataQueries" in call.params:
+        # Thousands of queries a read: the metric index reads them from the spool, once.
+        call.params = {key: value for key, value in call.params.items() if key != "MetricDataQueries"}
     if previous is not None and call.t < previous:
         raise RecordingError(
             f"{path}:{number}: a call out of time order ({iso(call.t)} is before the line above, {iso(previous)})"

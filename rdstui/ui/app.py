@@ -287,7 +287,9 @@ class RdsApp(App[int]):
 
     # -- connecting and watching -----------------------------------------------
 
-    @work(exclusive=True, group="connect", exit_on_error=False)
+    # Every worker names itself: without a description Textual labels it with the repr of its
+    # arguments, and a Runtime's or a Fleet's is megabytes at fleet scale (a replay's, hundreds).
+    @work(exclusive=True, group="connect", exit_on_error=False, description="connect")
     async def _connect(self) -> None:
         try:
             runtime = await self._opener(self.options)
@@ -338,7 +340,7 @@ class RdsApp(App[int]):
             event.prevent_default()
             self.exit(return_code=2)
 
-    @work(exclusive=True, group="watch", exit_on_error=False)
+    @work(exclusive=True, group="watch", exit_on_error=False, description="watch the fleet")
     async def _watch(self, runtime: Runtime) -> None:
         try:
             first = True
@@ -449,7 +451,7 @@ class RdsApp(App[int]):
         if self.runtime is not None:
             self._read_posture(self.runtime, message.owner)
 
-    @work(exclusive=True, group="posture", exit_on_error=False)
+    @work(exclusive=True, group="posture", exit_on_error=False, description="read backups")
     async def _read_posture(self, runtime: Runtime, owner: Node) -> None:
         now = self.clock()
         try:
@@ -711,7 +713,7 @@ class RdsApp(App[int]):
         self._send(runtime, plan)
         self._show_progress()
 
-    @work(group="action", exit_on_error=False)
+    @work(group="action", exit_on_error=False, description="send an action")
     async def _send(self, runtime: Runtime, plan: ActionPlan) -> None:
         self.post_message(ActionSent(await runtime.desk.send(plan)))
 
@@ -724,7 +726,7 @@ class RdsApp(App[int]):
             self.runtime.watch.hurry(self.runtime.desk.busy_regions())  # its first step shows at once
         self._show_progress()
 
-    @work(exclusive=True, group="follow", exit_on_error=False)
+    @work(exclusive=True, group="follow", exit_on_error=False, description="follow actions")
     async def _follow(self, runtime: Runtime, fleet: Fleet) -> None:
         settled = await runtime.desk.follow(fleet)
         if settled:
