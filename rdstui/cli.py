@@ -188,8 +188,7 @@ def open_recording(args: argparse.Namespace) -> Replay | None:
             raise SetupError(f"--at {text!r}: not an ISO 8601 time (e.g. 2026-12-02T10:15:00Z)")
     replay = Replay.open(args.replay, at)
     if args.command == "status" and at is None:
-        replay.clock.pause(True)
-        replay.clock.seek(replay.recording.end)
+        replay.clock.stand(replay.recording.end)
     return replay
 
 

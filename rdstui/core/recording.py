@@ -31,17 +31,14 @@ import queue
 import threading
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 from rdstui.core.clock import Clock, utcnow
+from rdstui.core.redact import Redactor
 
 FORMAT_VERSION = 1
 GZIP_FLUSH_SECONDS = 5.0  # a gzip recording is readable up to its last flush if the session dies
 CONTEXT_KEY = "rdstui_recording"  # what the recorder keeps in botocore's per-call context
-
-
-class Redact(Protocol):
-    def value(self, value: Any) -> Any: ...
 
 
 def iso(moment: datetime) -> str:
@@ -85,7 +82,7 @@ class _Call:
 class Recorder:
     """Appends a session's AWS calls to `path`, in the order they were sent."""
 
-    def __init__(self, path: Path, *, clock: Clock = utcnow, redactor: Redact | None = None) -> None:
+    def __init__(self, path: Path, *, clock: Clock = utcnow, redactor: Redactor | None = None) -> None:
         self.path = path
         self.clock = clock
         self.redactor = redactor
@@ -223,12 +220,6 @@ class Recorder:
 
 
 def recorder_for(path: Path | None, *, clock: Clock, redact: bool) -> Recorder | None:
-    if path is None:
-        return None
-    redactor: Redact | None = None
-    if redact:
-        from rdstui.core.redact import Redactor
-
-        redactor = Redactor()
-    return Recorder(path, clock=clock, redactor=redactor)
+    """The recorder `--record FILE [--redact]` asks for, or None without --record."""
+    return None if path is None else Recorder(path, clock=clock, redactor=Redactor() if redact else None)
 

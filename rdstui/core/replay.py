@@ -585,6 +585,11 @@ class ReplayClock:
         if self._since is not None:
             self._since = self._monotonic()
 
+    def stand(self, moment: datetime, *, floor: datetime | None = None) -> None:
+        """Paused at `moment` (`status --replay --at`)."""
+        self.pause(True)
+        self.seek(moment, floor=floor)
+
     def step(self, polls: int) -> datetime:
         """Move `polls` polls on (back when negative) from now; returns the new time."""
         now = self.now()
@@ -622,8 +627,7 @@ class Replay:
                 raise RecordingError(
                     f"{path}: --at {iso(at)} is outside the recording ({iso(recording.started)} to {iso(recording.end)})"
                 )
-            clock.pause(True)
-            clock.seek(at, floor=recording.started)
+            clock.stand(at, floor=recording.started)
         return cls(recording, clock)
 
 
