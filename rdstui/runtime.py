@@ -107,13 +107,13 @@ async def open_runtime(
     before the console's imports); with `options.demo` and none given, one is started here
     and stopped with the Runtime. The demo's actions are audited apart from real ones.
     """
+    recorder = recorder_for(options.record, clock=clock, redact=options.redact)  # SetupError: before anything starts
     owned = demo is None and options.demo
     if owned:
         from rdstui.demo.process import start_demo
 
         demo = start_demo()
     factory: SessionFactory | None = None
-    recorder = recorder_for(options.record, clock=clock, redact=options.redact)
     try:
         if demo is not None:  # the demo's process may still be seeding: meanwhile, parse the AWS models
             target, session = await asyncio.gather(

@@ -7,6 +7,7 @@ import asyncio
 import gzip
 import json
 import urllib.request
+import zlib
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from support import ACCOUNT, START, Clock, find_node, json_nodes, strings
 
 from rdstui.cli import main
 from rdstui.core.actions import ActionKind, ActionPlan
+from rdstui.core.errors import SetupError
 from rdstui.core.recording import iso
 from rdstui.core.replay import Recording, Replay
 from rdstui.core.watch import FleetWatch, assemble
@@ -158,7 +160,7 @@ async def test_a_time_outside_the_recording_is_refused(recorded, capsys):
     assert await status("status", "--replay", str(path), "--at", "2020-01-01T00:00:00Z") == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"rdstui: {path}: --at 2020-01-01T00:00:00Z is outside the recording "
-                   f"({iso(START)} to {iso(START + timedelta(seconds=150))})"]
+                   f"(its first poll {iso(START)} to its end {iso(START + timedelta(seconds=150))})"]
     assert await status("status", "--replay", str(path), "--at", "noon") == 2
     assert "not an ISO 8601 time" in capsys.readouterr().err
 
@@ -294,14 +296,18 @@ def test_a_bad_file_gets_one_line_naming_the_file_and_line(tmp_path, capsys, con
     assert capsys.readouterr().err.splitlines() == [f"rdstui: {path}:{line}: {problem}"]
 
 
-def test_a_gzip_recording_cut_off_mid_write(tmp_path, capsys):
-    """A session killed while recording: the gzip stream stops short of its end."""
-    whole = gzip.compress("".join(json.dumps(r) + "\n" for r in by_hand()).encode())
+def test_a_gzip_recording_cut_off_mid_line(tmp_path, capsys):
+    """The gzip stream stops inside the last line: that line, by number, is truncated."""
+    records = by_hand()
+    text = "".join(json.dumps(r) + "\n" for r in records)
+    inflate = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    cut = inflate.compress(text[: len(text) - 40].encode()) + inflate.flush(zlib.Z_SYNC_FLUSH)
     path = tmp_path / "cut.jsonl.gz"
-    path.write_bytes(whole[: len(whole) - 12])
+    path.write_bytes(cut)
     assert main(["status", "--replay", str(path)]) == 2
-    (said,) = capsys.readouterr().err.splitlines()
-    assert said.startswith(f"rdstui: {path}:") and "truncated" in said
+    assert capsys.readouterr().err.splitlines() == [
+        f"rdstui: {path}:{len(records)}: truncated: the last line ends before its JSON does"
+    ]
 
 
 def test_record_and_replay_do_not_mix(tmp_path, capsys):
@@ -351,12 +357,24 @@ async def test_recording_changes_nothing_that_is_sent(demo, clock, tmp_path, mon
     assert sent[0] and sent[0] == sent[1]
 
 
-async def test_a_recording_that_cannot_be_written_says_so_and_the_session_goes_on(demo, clock, tmp_path):
-    runtime = await open_runtime(Options(demo=True, record=tmp_path / "missing" / "x.jsonl"), clock=clock, demo=demo)
-    try:
-        fleet = await runtime.watch.once()
-    finally:
-        await runtime.close()
-    assert all(region.ok for region in fleet.regions)
-    assert runtime.recorder is not None and runtime.recorder.failure is not None
-    assert runtime.recorder.failure.startswith(f"could not write the recording {tmp_path / 'missing' / 'x.jsonl'}: ")
+async def test_a_recording_is_a_new_file_or_the_session_does_not_start(demo, clock, tmp_path):
+    """Before anything is polled: a second session's header in the middle would make the file unreadable."""
+    existing = write(tmp_path / "earlier.jsonl", by_hand())
+    for path, words in (
+        (tmp_path / "missing" / "x.jsonl", f"--record {tmp_path / 'missing' / 'x.jsonl'}: cannot write it: "),
+        (existing, f"--record {existing}: the file exists; a recording starts a file of its own"),
+        (tmp_path, f"--record {tmp_path}: the file exists"),
+    ):
+        with pytest.raises(SetupError) as refused:
+            await open_runtime(Options(demo=True, record=path), clock=clock, demo=demo)
+        assert str(refused.value).startswith(words)
+    assert Recording.load(existing).calls  # left as it was
+
+
+def test_a_gzip_recording_of_a_killed_session_replays_up_to_its_last_whole_line(tmp_path, capsys):
+    """Killed while recording, the gzip stream has no trailer: every whole line still replays."""
+    whole = gzip.compress("".join(json.dumps(r) + "\n" for r in by_hand()).encode())
+    path = tmp_path / "killed.jsonl.gz"
+    path.write_bytes(whole[:-8])  # the CRC and size that close() writes
+    assert main(["status", "--replay", str(path), "--json"]) == 0
+    assert [n["id"] for n in json.loads(capsys.readouterr().out)["nodes"]] == ["billing"]

@@ -17,7 +17,9 @@ parameters as the caller gave them, `before-call` stamps the time it was sent,
 `after-call` / `after-call-error` the outcome. Calls finish out of order (regions run
 concurrently), so a line waits until every call sent before it has finished: the file is
 in time order. Writing (JSON, gzip) happens on a thread: a thousand instances' describes
-are megabytes a poll.
+are megabytes a poll. The file is flushed whenever the writer has caught up (the end of each
+burst of calls), so a session that is killed leaves every call written until then; a gzip
+file then lacks its trailer, which a replay accepts when its last line is whole.
 """
 
 from __future__ import annotations
@@ -34,10 +36,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from rdstui.core.clock import Clock, utcnow
+from rdstui.core.errors import SetupError
 from rdstui.core.redact import Redactor
 
 FORMAT_VERSION = 1
-GZIP_FLUSH_SECONDS = 5.0  # a gzip recording is readable up to its last flush if the session dies
 CONTEXT_KEY = "rdstui_recording"  # what the recorder keeps in botocore's per-call context
 
 
@@ -62,11 +64,17 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def open_for_append(path: Path) -> IO[str]:
-    """`.gz`: a new gzip member appended (a gzip file of several members reads as one)."""
-    if path.suffix == ".gz":
-        return gzip.open(path, "at", encoding="utf-8", compresslevel=6)
-    return path.open("a", encoding="utf-8")
+def _create(path: Path) -> IO[str]:
+    """A new recording's file; SetupError (before anything is polled) if it cannot be one. An
+    existing recording is never added to: its header would be another session's."""
+    try:
+        if path.exists() and (not path.is_file() or path.stat().st_size > 0):
+            raise SetupError(f"--record {path}: the file exists; a recording starts a file of its own")
+        if path.suffix == ".gz":
+            return gzip.open(path, "wt", encoding="utf-8", compresslevel=6)
+        return path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise SetupError(f"--record {path}: cannot write it: {exc.strerror or exc}") from exc
 
 
 class _Call:
@@ -94,6 +102,7 @@ class Recorder:
         self._lines: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._writer: threading.Thread | None = None
         self.failure: str | None = None  # why the file could not be written (said once, at the end)
+        self._out = _create(path)
 
     def install(self, session: Any) -> None:
         """Listen to every client `session` makes from now on."""
@@ -193,24 +202,17 @@ class Recorder:
     # -- the writer's thread ---------------------------------------------------
 
     def _write_all(self) -> None:
-        last_flush = 0.0
+        out = self._out
         try:
-            with open_for_append(self.path) as out:
+            with out:
                 while (line := self._lines.get()) is not None:
                     out.write(self._encode(line) + "\n")
-                    last_flush = self._maybe_flush(out, line, last_flush)
+                    if self._lines.empty():  # a burst is written: on disk now (a killed session keeps it)
+                        out.flush()
         except OSError as exc:
             self.failure = f"could not write the recording {self.path}: {exc.strerror or exc}"
             while self._lines.get() is not None:  # drain, so close() returns
                 pass
-
-    def _maybe_flush(self, out: IO[str], line: dict[str, Any], last: float) -> float:
-        moment = line.get("t")
-        now = moment.timestamp() if isinstance(moment, datetime) else 0.0
-        if self.path.suffix != ".gz" or now - last >= GZIP_FLUSH_SECONDS:
-            out.flush()
-            return now
-        return last
 
     def _encode(self, line: dict[str, Any]) -> str:
         value = jsonable(line)

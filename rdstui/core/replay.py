@@ -29,7 +29,6 @@ from __future__ import annotations
 import base64
 import bisect
 import functools
-import gzip
 import json
 import tempfile
 import time
@@ -343,43 +342,54 @@ class _MetricIndex:
 # -- loading ------------------------------------------------------------------
 
 
-def _opened(path: Path) -> IO[bytes]:
-    raw = path.open("rb")
-    if raw.read(2) == b"\x1f\x8b":  # gzip, whatever the name says
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """The file's lines, numbered from 1; gzip (whatever the name says) is read as a stream."""
+    with path.open("rb") as raw:
+        gzipped = raw.read(2) == b"\x1f\x8b"
         raw.seek(0)
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-    raw.seek(0)
-    return raw
+        yield from enumerate(_inflated(raw, path) if gzipped else raw, 1)
 
 
-def _lines(stream: IO[bytes], path: Path) -> Iterator[tuple[int, bytes]]:
-    number = 0
+GZIP = 16 + zlib.MAX_WBITS  # zlib's gzip wrapper
+
+
+def _inflated(raw: IO[bytes], path: Path) -> Iterator[bytes]:
+    """A gzip file's lines, its members one after another. A stream that stops short (a
+    session killed while recording) gives what it holds: a last line cut off comes without
+    its newline, and the loader says it is truncated."""
+    inflate = zlib.decompressobj(GZIP)
+    pending = b""
     try:
-        for line in stream:
-            number += 1
-            yield number, line
-    except (EOFError, zlib.error, gzip.BadGzipFile):
-        raise RecordingError(f"{path}:{number + 1}: truncated: the recording ends in the middle of a line") from None
+        while chunk := raw.read(1 << 20):
+            while chunk:
+                if inflate.eof:  # the next member
+                    inflate = zlib.decompressobj(GZIP)
+                pending += inflate.decompress(chunk)
+                chunk = inflate.unused_data if inflate.eof else b""
+            *whole, pending = pending.split(b"\n")
+            for line in whole:
+                yield line + b"\n"
+    except zlib.error as exc:
+        raise RecordingError(f"{path}: not a gzip file this rdstui can read ({exc})") from None
+    if pending:
+        yield pending
 
 
 def _load(path: Path) -> Recording:
     recording: Recording | None = None
     previous: datetime | None = None
     pending: tuple[int, bytes] | None = None  # the line read last: checked whole (it may be truncated)
-    with _opened(path) as stream:
-        for number, line in _lines(stream, path):
-            if recording is None:
-                recording = _header(path, number, line)
-                continue
+    for number, line in _lines(path):
+        if recording is None:
+            recording = _header(path, number, line)
+        elif line.strip():
             if pending is not None:
                 previous = _add(recording, *pending, previous, last=False)
-            pending = (number, line) if line.strip() else None
-            if pending is None:
-                continue
-        if recording is None:
-            raise RecordingError(f"{path}:1: empty: not an rdstui recording")
-        if pending is not None:
-            _add(recording, *pending, previous, last=True)
+            pending = (number, line)
+    if recording is None:
+        raise RecordingError(f"{path}:1: empty: not an rdstui recording")
+    if pending is not None:
+        _add(recording, *pending, previous, last=True)
     _index(recording)
     return recording
 
@@ -580,15 +590,15 @@ class ReplayClock:
         self._at = self.now()
         self._since = None if paused else self._monotonic()
 
-    def seek(self, moment: datetime, *, floor: datetime | None = None) -> None:
-        self._at = min(max(moment, floor or self.start), self.end)
+    def seek(self, moment: datetime) -> None:
+        self._at = min(max(moment, self.start), self.end)
         if self._since is not None:
             self._since = self._monotonic()
 
-    def stand(self, moment: datetime, *, floor: datetime | None = None) -> None:
+    def stand(self, moment: datetime) -> None:
         """Paused at `moment` (`status --replay --at`)."""
         self.pause(True)
-        self.seek(moment, floor=floor)
+        self.seek(moment)
 
     def step(self, polls: int) -> datetime:
         """Move `polls` polls on (back when negative) from now; returns the new time."""
@@ -622,12 +632,13 @@ class Replay:
         recording = Recording.load(path)
         clock = ReplayClock(recording)
         if at is not None:
-            if not recording.started <= at <= recording.end:
+            if not recording.first_poll <= at <= recording.end:  # before its first poll nothing was seen
                 recording.close()
                 raise RecordingError(
-                    f"{path}: --at {iso(at)} is outside the recording ({iso(recording.started)} to {iso(recording.end)})"
+                    f"{path}: --at {iso(at)} is outside the recording "
+                    f"(its first poll {iso(recording.first_poll)} to its end {iso(recording.end)})"
                 )
-            clock.stand(at, floor=recording.started)
+            clock.stand(at)
         return cls(recording, clock)
 
 

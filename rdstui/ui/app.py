@@ -412,7 +412,7 @@ class RdsApp(App[int]):
         except NoMatches:  # the console is closing: the timer outlived the widgets by a tick
             return
         if self.replay is not None and self.runtime is not None and self.replay.poll_due():
-            self.runtime.watch.refresh()  # the recording polled here
+            self.action_refresh()  # the recording polled here (its backups' reads too)
         header.tick()
         events.tick()
         self.query_one(DetailPane).redraw()  # "RPO now" and the alarms' ages move between reads
@@ -775,6 +775,7 @@ class RdsApp(App[int]):
         self.replay.step(int(polls))
         self._set_header(replay=self.replay.badge())
         self.runtime.rewatch()
+        self.query_one(DetailPane).forget_postures()  # what the backups were then, not at the last read
         self._watch(self.runtime)  # exclusive: the old watch's worker is cancelled
         self._show_in_view()
 
