@@ -154,6 +154,7 @@ async def run_status(
 ) -> int:
     from rdstui.core.attention import at_or_above
     from rdstui.core.model import Severity
+    from rdstui.core.recording import iso
     from rdstui.logs import quiet_logging
     from rdstui.runtime import open_replay, open_runtime
     from rdstui.status import fleet_json, fleet_text
@@ -163,6 +164,8 @@ async def run_status(
     try:
         for warning in runtime.warnings:
             print(f"rdstui: {warning}", file=sys.stderr)
+        if replay is not None:  # stdout stays the live contract; the reader still learns what it is
+            print(f"rdstui: the fleet as recorded in {replay.recording.path} at {iso(replay.clock.now())}", file=sys.stderr)
         fleet = await runtime.watch.once()
     finally:
         await runtime.close()

@@ -151,8 +151,9 @@ async def test_status_replay_at_a_time_and_at_the_end(recorded, capsys):
     assert await status("status", "--replay", str(path), "--json") == 0  # the end: the last poll's
     assert json.loads(capsys.readouterr().out) == seen[moments[-1]][0]
     assert await status("status", "--replay", str(path)) == 0
-    text = capsys.readouterr().out
-    assert "orders-pg-ro1" in text and "region us-east-1: ok" in text
+    said = capsys.readouterr()
+    assert "orders-pg-ro1" in said.out and "region us-east-1: ok" in said.out
+    assert said.err == f"rdstui: the fleet as recorded in {path} at {iso(moments[-1])}\n"
 
 
 async def test_a_time_outside_the_recording_is_refused(recorded, capsys):
