@@ -78,13 +78,12 @@ from typing import Any
 
 from fleet import REGIONS, seed, start_moto
 from ui_bench import (
-    IDLE_SECONDS,
-    KEYS,
     POLL_EVERY,
     RDSTUI,
     Tmux,
     body_changed,
-    cpu_seconds,
+    idle_cpu,
+    key_moves,
     quiet_env,
     regions_ok,
     tree_part,
@@ -377,15 +376,7 @@ def console_figures(tmux: Tmux, path: Path, regions: list[str]) -> dict[str, Any
     tmux.run("send-keys", "-t", "replay", "Space")  # pause: the header's replay time stands still
     tmux.run("resize-window", "-t", "replay", "-x", str(TERMINAL_SIZE[0]), "-y", str(TERMINAL_SIZE[1]))
     wait_until(lambda: "paused" in "\n".join(tmux.capture("replay")[:3]), 30, "the replay to pause", POLL_EVERY)
-    wait_quiet(tmux, "replay", pid)
-    moves = []
-    for _ in range(KEYS):
-        wait_quiet(tmux, "replay", pid)
-        before = tree_part(tmux.capture("replay", True))
-        start = time.perf_counter()
-        tmux.run("send-keys", "-t", "replay", "j")
-        wait_until(body_changed(tmux, "replay", before), 30, "a key to paint")
-        moves.append((time.perf_counter() - start) * 1000)
+    moves = key_moves(tmux, "replay", pid)
     rested = []
     for _ in range(RESTS):
         wait_quiet(tmux, "replay", pid)
@@ -396,10 +387,7 @@ def console_figures(tmux: Tmux, path: Path, regions: list[str]) -> dict[str, Any
         tmux.run("send-keys", "-t", "replay", "j")
         wait_until(body_changed(tmux, "replay", before), 60, "a key to paint after a rest")
         rested.append((time.perf_counter() - start) * 1000)
-    wait_quiet(tmux, "replay", pid)
-    cpu = cpu_seconds(pid)
-    time.sleep(IDLE_SECONDS)
-    idle = (cpu_seconds(pid) - cpu) / IDLE_SECONDS * 100
+    idle = idle_cpu(tmux, "replay", pid)
     memory = vm(pid)
     tmux.run("kill-session", "-t", "replay")
     return {"first_tree_s": round(tree, 2), "key_to_paint_ms": round(statistics.median(moves), 1),

@@ -278,21 +278,33 @@ def terminal_figures(tmux: Tmux, url: str, regions: list[str]) -> dict[str, Any]
         start = time.perf_counter()
         tmux.capture("fleet", True)
         calls.append((time.perf_counter() - start) * 1000)
-    moves = []
-    for _ in range(KEYS):
-        wait_quiet(tmux, "fleet", pid)  # the previous move's backup read has been drawn
-        before = tree_part(tmux.capture("fleet", True))
-        start = time.perf_counter()
-        tmux.run("send-keys", "-t", "fleet", "j")
-        wait_until(body_changed(tmux, "fleet", before), 30, "a key to paint")
-        moves.append((time.perf_counter() - start) * 1000)
-    wait_quiet(tmux, "fleet", pid)
-    cpu = cpu_seconds(pid)
-    time.sleep(IDLE_SECONDS)
-    idle = (cpu_seconds(pid) - cpu) / IDLE_SECONDS * 100
+    moves = key_moves(tmux, "fleet", pid)
+    idle = idle_cpu(tmux, "fleet", pid)
     tmux.run("kill-session", "-t", "fleet")
     return {"key_to_paint_ms": round(statistics.median(moves), 1), "key_to_paint_max_ms": round(max(moves), 1),
             "idle_cpu_pct": round(idle, 2), "capture_ms": round(statistics.median(calls), 1)}
+
+
+def key_moves(tmux: Tmux, session: str, pid: int) -> list[float]:
+    """KEYS presses of `j`, each once the console is quiet (the previous move's backup read drawn):
+    ms from send-keys to the first capture whose tree differs."""
+    moves = []
+    for _ in range(KEYS):
+        wait_quiet(tmux, session, pid)
+        before = tree_part(tmux.capture(session, True))
+        start = time.perf_counter()
+        tmux.run("send-keys", "-t", session, "j")
+        wait_until(body_changed(tmux, session, before), 30, "a key to paint")
+        moves.append((time.perf_counter() - start) * 1000)
+    return moves
+
+
+def idle_cpu(tmux: Tmux, session: str, pid: int) -> float:
+    """The console's CPU over IDLE_SECONDS once it is quiet, % of one core."""
+    wait_quiet(tmux, session, pid)
+    cpu = cpu_seconds(pid)
+    time.sleep(IDLE_SECONDS)
+    return (cpu_seconds(pid) - cpu) / IDLE_SECONDS * 100
 
 
 def demo_figures(tmux: Tmux) -> dict[str, float]:
