@@ -1,7 +1,7 @@
 """Command line: `rdstui` opens the console, `rdstui status` prints the fleet once.
 
-Exit status: 0 every region answered, 1 a region failed (the rest is still
-shown), 2 usage, configuration or credential errors, 3 (`status --fail-on`) a
+Exit status: 0 every region answered, 1 a region or a profile failed (the rest
+is still shown), 2 usage, configuration or credential errors, 3 (`status --fail-on`) a
 database has a finding at or above the level asked for.
 """
 
@@ -44,7 +44,13 @@ def global_options(suppress: bool = False) -> argparse.ArgumentParser:
     default = argparse.SUPPRESS if suppress else None
     parent = argparse.ArgumentParser(add_help=False, argument_default=default)
     aws = parent.add_argument_group("AWS")
-    aws.add_argument("--profile", help="named profile from ~/.aws/config (default: AWS_PROFILE)")
+    aws.add_argument(
+        "--profile",
+        action="append",
+        metavar="PROFILE",
+        help="named profile from ~/.aws/config; repeat or comma-separate to watch several accounts in one tree "
+        "(default: the config's profiles_shown, else AWS_PROFILE)",
+    )
     aws.add_argument(
         "--region",
         action="append",
@@ -75,6 +81,10 @@ def global_options(suppress: bool = False) -> argparse.ArgumentParser:
     ui.add_argument(
         "--read-only", action="store_true", default=argparse.SUPPRESS if suppress else None,
         help="turn every modifying action off",
+    )
+    ui.add_argument(
+        "--write", action="append", metavar="PROFILE",
+        help="lift the config file's read_only for this profile, for this session only",
     )
     return parent
 
@@ -108,10 +118,32 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     chosen = status if args.command == "status" else parser
     if extra:
         chosen.error(f"unrecognized arguments: {' '.join(extra)}")
-    problem = recording_conflict(args)
+    problem = recording_conflict(args) or profile_conflict(args)
     if problem:
         chosen.error(problem)
     return args
+
+
+def names(values: list[str] | None) -> list[str]:
+    """--profile a,b --profile c: ["a", "b", "c"], each once."""
+    found = [name.strip() for value in values or () for name in value.split(",")]
+    return list(dict.fromkeys(name for name in found if name))
+
+
+def profile_conflict(args: argparse.Namespace) -> str | None:
+    """What --profile and --write cannot be given with."""
+    profiles, writes = names(args.profile), names(args.write)
+    if args.profile is not None and not profiles:
+        return "--profile needs a profile name"
+    if len(profiles) > 1 and args.demo:
+        return "--demo is one demo account: it takes one --profile at most"
+    if len(profiles) > 1 and args.record is not None:
+        return "--record records one profile: run one rdstui --record FILE --profile NAME for each"
+    if writes and getattr(args, "read_only", None):
+        return "--write lifts a profile's read-only, --read-only turns every action off: give one of them"
+    if args.write is not None and not writes:
+        return "--write needs a profile name"
+    return None
 
 
 def recording_conflict(args: argparse.Namespace) -> str | None:
@@ -128,20 +160,29 @@ def recording_conflict(args: argparse.Namespace) -> str | None:
     return None
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
-    """Config file, then its profile section, then the flags given."""
-    cli = {
-        "profile": args.profile,
+def settings_from(args: argparse.Namespace) -> list[Settings]:
+    """One Settings a profile shown: the config file, then its profile section, then the flags."""
+    cli: dict[str, Any] = {
         "regions": parse_region_args(args.region),
         "endpoint_url": args.endpoint_url,
         "refresh": getattr(args, "refresh", None),
         "theme": getattr(args, "theme", None) or os.environ.get("RDSTUI_THEME"),
         "read_only": getattr(args, "read_only", None),
+        "write": tuple(names(args.write)),
     }
-    settings = load_config(args.config, required=args.config is not None).settings(cli)
-    if settings.theme is None and sixteen_colours(os.environ.get("TERM", "")):
-        settings = replace(settings, theme=SIXTEEN_COLOUR_THEME)
-    return settings
+    config = load_config(args.config, required=args.config is not None)
+    shown = config.shown(names(args.profile))
+    if args.demo or args.replay is not None:  # one account, the demo's or the recording's
+        shown = shown[:1]
+    unknown = [name for name in cli["write"] if name not in shown]
+    if unknown:
+        listed = ", ".join(name or "default" for name in shown)
+        raise SetupError(f"--write {unknown[0]}: not one of the profiles shown ({listed})")
+    several = len(shown) > 1
+    found = [config.settings({**cli, "profile": name}, several=several) for name in shown]
+    if found[0].theme is None and sixteen_colours(os.environ.get("TERM", "")):
+        found = [replace(settings, theme=SIXTEEN_COLOUR_THEME) for settings in found]
+    return found
 
 
 def sixteen_colours(term: str) -> bool:
@@ -172,7 +213,7 @@ async def run_status(
         if runtime.recorder is not None and runtime.recorder.failure:
             print(f"rdstui: {runtime.recorder.failure}", file=sys.stderr)
     print(fleet_json(fleet) if as_json else fleet_text(fleet))
-    if not all(state.ok for state in fleet.regions):
+    if not all(state.ok for state in fleet.regions) or any(account.error for account in fleet.accounts):
         return EXIT_REGION_FAILED
     return EXIT_ATTENTION if fail_on and at_or_above(fleet, Severity[fail_on.upper()]) else EXIT_OK
 
@@ -198,7 +239,8 @@ def open_recording(args: argparse.Namespace) -> Replay | None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     try:
-        settings = settings_from(args)
+        every = settings_from(args)
+        settings = every[0]  # the console's look and thresholds: the file's, with the first profile's section
         demo = None
         if args.demo:
             from rdstui.demo.process import start_demo
@@ -209,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from rdstui.runtime import Options
 
         options = replace(
-            Options.from_settings(settings, demo=demo is not None), record=args.record, redact=args.redact
+            Options.from_settings(*every, demo=demo is not None), record=args.record, redact=args.redact
         )
         replay = open_recording(args)
         try:

@@ -58,7 +58,7 @@ HOP_BY_HOP = {
     "trailers", "transfer-encoding", "upgrade", "content-length",
 }
 NOT_REPLAYED = HOP_BY_HOP | {"date", "server"}  # send_response() writes its own
-_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+_SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
 
 def _service(name: str | None) -> str | None:
@@ -153,15 +153,16 @@ class Call:
     protocol: str  # "query", "ec2", "json" or "other"
     rule: Rule | None = None  # the rule that answered it, if any
     forwarded: bool = False  # reached the upstream
+    access_key: str | None = None  # whose credentials signed it
     at: float = field(default_factory=time.monotonic)
 
 
 def _identify(method: str, path: str, headers: Any, body: bytes) -> Call:
     scope = _SCOPE.search(headers.get("Authorization", ""))
-    region, service = (scope.group(1), _service(scope.group(2))) if scope else (None, None)
+    key, region, service = (scope.group(1), scope.group(2), _service(scope.group(3))) if scope else (None, None, None)
     target = headers.get("X-Amz-Target")
     if target:
-        return Call(service, target.rsplit(".", 1)[-1], region, "json")
+        return Call(service, target.rsplit(".", 1)[-1], region, "json", access_key=key)
     if headers.get("Content-Encoding", "").lower() == "gzip":
         try:
             body = gzip.decompress(body)
@@ -172,7 +173,7 @@ def _identify(method: str, path: str, headers: Any, body: bytes) -> Call:
         form.update(parse_qs(body.decode("utf-8", "replace")))
     operation = form.get("Action", [None])[0]
     protocol = "other" if operation is None else "ec2" if service == "ec2" else "query"
-    return Call(service, operation, region, protocol)
+    return Call(service, operation, region, protocol, access_key=key)
 
 
 def _error_reply(call: Call, status: int, code: str, message: str) -> tuple[bytes, Headers]:

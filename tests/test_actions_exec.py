@@ -90,7 +90,7 @@ async def follow(
         clock.now += timedelta(seconds=step)
         demo.tick()
         done += tracker.observe(await poll(factory, clock, regions))
-        done += await tracker.probe(factory)
+        done += await tracker.probe(lambda _plan: factory)
         if not tracker.in_flight():
             break
     return done
@@ -301,7 +301,7 @@ async def test_snapshot_end_to_end(demo, factory, clock, ident, name, after):
     assert tracker.in_flight()[0].phase == "creating 0 %"
     clock.now += timedelta(seconds=10)
     demo.tick()
-    assert await tracker.probe(factory) == []
+    assert await tracker.probe(lambda _plan: factory) == []
     assert re.fullmatch(rf"snapshot of {ident}: creating \d+ %, 10s", tracker.progress(p.target.key))
     (done,) = await follow(demo, factory, clock, tracker, regions=EAST)
     assert done.line == f"snapshot {name} available after {after}"

@@ -149,7 +149,7 @@ def test_a_16_colour_terminal_gets_the_16_colour_theme(term, tmp_path, monkeypat
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     monkeypatch.delenv("RDSTUI_THEME", raising=False)
     monkeypatch.setenv("TERM", term)
-    assert settings_from(parse([])).theme == "rdstui-16"
+    assert settings_from(parse([]))[0].theme == "rdstui-16"
 
 
 def test_a_chosen_theme_wins_over_the_terminal(tmp_path, monkeypatch):
@@ -158,16 +158,16 @@ def test_a_chosen_theme_wins_over_the_terminal(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     monkeypatch.setenv("TERM", "linux")
     monkeypatch.delenv("RDSTUI_THEME", raising=False)
-    assert settings_from(parse(["--theme", "rdstui-light"])).theme == "rdstui-light"
+    assert settings_from(parse(["--theme", "rdstui-light"]))[0].theme == "rdstui-light"
     monkeypatch.setenv("RDSTUI_THEME", "rdstui-dark")
-    assert settings_from(parse([])).theme == "rdstui-dark"
+    assert settings_from(parse([]))[0].theme == "rdstui-dark"
     (tmp_path / "rdstui").mkdir()
     (tmp_path / "rdstui" / "config.toml").write_text('theme = "rdstui-light"\n')
     monkeypatch.delenv("RDSTUI_THEME")
-    assert settings_from(parse([])).theme == "rdstui-light"
+    assert settings_from(parse([]))[0].theme == "rdstui-light"
     monkeypatch.setenv("TERM", "xterm-256color")
     (tmp_path / "rdstui" / "config.toml").unlink()
-    assert settings_from(parse([])).theme is None
+    assert settings_from(parse([]))[0].theme is None
 
 
 def test_demo_without_the_demo_extra_is_one_line_naming_the_extra(tmp_path):

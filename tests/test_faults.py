@@ -119,7 +119,7 @@ async def test_access_denied_on_a_read_is_said_where_it_happened(target, fault_p
 
         def done(snapshot: Any) -> bool:  # describes failed, or CloudWatch read (or failed) after them
             state = snapshot.state
-            return bool(state.attempted_at and (not state.ok or snapshot.metrics_at or snapshot.metrics_error))
+            return bool(state.attempted_at and (not state.ok or snapshot.metrics_at or state.metrics_error))
 
         async def first_full_read() -> Fleet:  # describes, events and CloudWatch, every region
             async for fleet in watch.fleets():
@@ -130,8 +130,8 @@ async def test_access_denied_on_a_read_is_said_where_it_happened(target, fault_p
         fleet = await asyncio.wait_for(first_full_read(), 20)
     said = {
         "region": region(fleet, WEST).error,
-        "metrics": fleet.metrics_errors.get(WEST),
-        "events": fleet.events_errors.get(WEST),
+        "metrics": fleet.region(WEST).metrics_error,
+        "events": fleet.region(WEST).events_error,
     }
     assert said[where] is not None and "(AccessDenied)" in said[where] and action in said[where], said
     assert [key for key, line in said.items() if line] == [where], "only that part failed"

@@ -83,7 +83,7 @@ async def test_escape_sequences_in_a_cloudwatch_error_never_reach_the_terminal(d
     app = console(demo, fault_proxy, clock)
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
-        assert "us-west-2" in app.fleet.metrics_errors
+        assert app.fleet.region("us-west-2").metrics_error
         text = screen_text(app)
         assert "Rate of GetMetricData exceeded" in text
         assert not any(c in text for c in "\x1b\x07\x9b") and "owned" not in text

@@ -33,12 +33,16 @@ async def poll(watch: FleetWatch) -> Any:
     for loop in watch.loops.values():
         await loop.describe(lambda _: None)
         await loop.read_metrics(lambda _: None)
-    return assemble([loop.snapshot for loop in watch.loops.values()], watch.account_id, watch.rules, watch.clock())
+    snapshots = [loop.snapshot for loop in watch.loops.values()]
+    return assemble(snapshots, watch.account_id, watch.rules, watch.clock(), (watch.account,) if watch.account else ())
 
 
 def picture(fleet: Any) -> tuple[Any, ...]:
     """What the console shows of a fleet: the tree (with statuses and lags), the lags, the events."""
-    return json.loads(fleet_json(fleet)), dict(fleet.lags), [(e.time, e.source_id, e.message) for e in fleet.events]
+    document = json.loads(fleet_json(fleet))
+    for account in document["accounts"]:
+        account.pop("read_only")  # a replay is read-only, the live session was not (tested apart)
+    return document, dict(fleet.lags), [(e.time, e.source_id, e.message) for e in fleet.events]
 
 
 async def record_session(demo: Any, clock: Clock, path: Path, **options: Any) -> dict[Any, tuple[Any, ...]]:
@@ -130,7 +134,7 @@ async def test_a_replay_sends_no_modifying_call(recorded):
         fleet = await poll(runtime.watch)
         refusal = runtime.desk.plan(ActionKind.SNAPSHOT, find_node(fleet, "orders-pg"), fleet)
         assert refusal.reason == "the console is read-only (--replay): nothing that changes a database can be sent"
-        rds = await runtime.factory.action_client("rds", "us-east-1")
+        rds = await runtime.factory_for(None).action_client("rds", "us-east-1")
         with pytest.raises(Exception, match="ReplayIsReadOnly.*a replay sends no modifying call"):
             await rds.promote_read_replica(DBInstanceIdentifier=PROMOTED)
     finally:
@@ -147,13 +151,19 @@ async def test_status_replay_at_a_time_and_at_the_end(recorded, capsys):
     moments = sorted(seen)
     for moment in (moments[1], moments[-1]):
         assert await status("status", "--replay", str(path), "--at", iso(moment), "--json") == 0
-        assert json.loads(capsys.readouterr().out) == seen[moment][0]
+        assert as_live(json.loads(capsys.readouterr().out)) == seen[moment][0]
     assert await status("status", "--replay", str(path), "--json") == 0  # the end: the last poll's
-    assert json.loads(capsys.readouterr().out) == seen[moments[-1]][0]
+    assert as_live(json.loads(capsys.readouterr().out)) == seen[moments[-1]][0]
     assert await status("status", "--replay", str(path)) == 0
     said = capsys.readouterr()
     assert "orders-pg-ro1" in said.out and "region us-east-1: ok" in said.out
     assert said.err == f"rdstui: the fleet as recorded in {path} at {iso(moments[-1])}\n"
+
+
+def as_live(document: dict[str, Any]) -> dict[str, Any]:
+    """A replay's JSON as `picture` has the live session's: a replay is read-only."""
+    assert [account.pop("read_only") for account in document["accounts"]] == [True]
+    return document
 
 
 async def test_a_time_outside_the_recording_is_refused(recorded, capsys):

@@ -13,11 +13,13 @@ from rdstui.core.watch import FleetWatch
 from rdstui.demo import DemoFleet
 
 NODE_KEYS = {
-    "id", "type", "role", "region", "az", "status", "engine", "engine_version",
+    "profile", "account", "id", "type", "role", "region", "az", "status", "engine", "engine_version",
     "multi_az", "arn", "lag_seconds", "lag_metric", "replication", "blue_green", "notes", "attention", "alarms",
     "children",
 }
-REGION_KEYS = {"name", "ok", "error", "polled_at", "notes", "metrics_error", "events_error", "alarms_error"}
+REGION_KEYS = {
+    "profile", "account", "name", "ok", "error", "polled_at", "notes", "metrics_error", "events_error", "alarms_error",
+}
 
 
 def walk(nodes):
@@ -44,7 +46,11 @@ def test_json_contract_and_every_node_shape(demo_env, capsys):
     code = main(["status", "--json", *demo_env])
     document = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert set(document) == {"regions", "nodes", "notices"}
+    assert set(document) == {"accounts", "regions", "nodes", "notices"}
+    assert document["accounts"] == [
+        {"profile": "default", "account": "123456789012", "ok": True, "error": None, "read_only": False}
+    ]
+    assert {(r["profile"], r["account"]) for r in document["regions"]} == {("default", "123456789012")}
     assert [r["name"] for r in document["regions"]] == list(DemoFleet.REGIONS)
     for region in document["regions"]:
         assert set(region) == REGION_KEYS and region["ok"] and region["error"] is None
@@ -52,6 +58,7 @@ def test_json_contract_and_every_node_shape(demo_env, capsys):
     nodes = list(walk(document["nodes"]))
     for node in nodes:
         assert set(node) == NODE_KEYS
+        assert (node["profile"], node["account"]) == ("default", "123456789012")
     shapes = {(n["type"], n["role"]) for n in nodes}
     assert shapes >= {
         ("global-cluster", "global"), ("cluster", "primary"), ("cluster", "secondary"),

@@ -481,12 +481,12 @@ async def test_read_only_offers_nothing_explains_and_cannot_send(demo, clock, wi
         fleet = app.fleet
         failover = plan("failover", find_node(fleet, "orders-pg"), fleet)
         assert isinstance(failover, ActionPlan)
-        outcome = await execute(app.runtime.factory, failover)
+        outcome = await execute(app.runtime.factory_for(None), failover)
         assert not outcome.ok and outcome.error_code == "ReadOnly"
-        client = await app.runtime.factory.action_client("rds", "us-east-1")
+        client = await app.runtime.factory_for(None).action_client("rds", "us-east-1")
         with pytest.raises(ReadOnlyError):
             await client.reboot_db_instance(DBInstanceIdentifier="orders-pg", ForceFailover=True)
-        assert app.runtime.desk.guard.blocked == ["RebootDBInstance", "RebootDBInstance"]
+        assert app.runtime.desk.seats[0].guard.blocked == ["RebootDBInstance", "RebootDBInstance"]
         await pilot.press("question_mark")
         await pilot.pause()
         assert "READ-ONLY (read_only = true for profile prod in config.toml)" in flat(screen_text(app))
@@ -507,7 +507,7 @@ async def test_read_only_switch_from_the_palette(demo, clock, wire) -> None:
         await pilot.pause(0.5)
         await pilot.press("enter")
         await ready(app, pilot)
-        assert app.runtime.desk.read_only and app.runtime.desk.guard.enabled
+        assert app.runtime.desk.read_only and app.runtime.desk.seats[0].guard.enabled
         assert "READ-ONLY" in screen_text(app).splitlines()[0]
         assert "f" not in footer_keys(app)
         await pilot.press("f")
@@ -520,7 +520,7 @@ async def test_read_only_switch_from_the_palette(demo, clock, wire) -> None:
         await pilot.pause(0.5)
         await pilot.press("enter")
         await ready(app, pilot)
-        assert not app.runtime.desk.read_only and not app.runtime.desk.guard.enabled and "f" in footer_keys(app)
+        assert not app.runtime.desk.read_only and not app.runtime.desk.seats[0].guard.enabled and "f" in footer_keys(app)
         assert "READ-ONLY" not in screen_text(app).splitlines()[0]
     assert wire == []
     # Read-only from the flag or the config file can't be switched off in the session.
@@ -529,7 +529,7 @@ async def test_read_only_switch_from_the_palette(demo, clock, wire) -> None:
         await ready(app, pilot)
         assert not {"Read-only: on", "Read-only: off"} & set(titles())
         assert not app.runtime.desk.set_read_only(False)
-        assert app.runtime.desk.read_only and app.runtime.desk.guard.enabled
+        assert app.runtime.desk.read_only and app.runtime.desk.seats[0].guard.enabled
 
 
 async def test_aws_errors_in_plain_words_and_the_console_goes_on(demo, clock, wire, state_home) -> None:

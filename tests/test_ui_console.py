@@ -208,7 +208,7 @@ async def test_help_lists_every_binding(demo) -> None:
         help_text = "\n".join(
             f"{keys} {what}" for _, rows in help_sections() for keys, what in rows
         )
-        names = {"slash": "/", "question_mark": "?", "exclamation_mark": "!", "escape": "escape", "enter": "enter",
+        names = {"slash": "/", "question_mark": "?", "exclamation_mark": "!", "colon": ":", "escape": "escape", "enter": "enter",
                  "space": "space", "right_square_bracket": "]", "left_square_bracket": "[",
                  "right_curly_bracket": "}", "left_curly_bracket": "{"}
         for binding in [*RdsApp.BINDINGS, *FleetTree.BINDINGS]:

@@ -336,7 +336,7 @@ def test_history_keeps_the_newest_result_per_node_and_retires_successes_only() -
     history.begun(a, "failover", start)
     history.answered(a, Outcome(True, "started"), "started", start)
     history.settled(Settled(a, True, "failover done in 30s: now in us-east-1b", 30.0), start + timedelta(seconds=30))
-    history.retire({"us-east-1": start + timedelta(minutes=10, seconds=29)})  # not yet ten minutes
+    history.retire({(None, "us-east-1"): start + timedelta(minutes=10, seconds=29)})  # not yet ten minutes
     assert history.on_nodes()["a"].stage is Stage.DONE
     history.begun(b, "failover", start)
     history.answered(b, Outcome(False, "no", "AccessDenied", 0.2), "failover of b failed: no", start)
@@ -345,7 +345,7 @@ def test_history_keeps_the_newest_result_per_node_and_retires_successes_only() -
     shown = history.on_nodes()
     assert (shown["a"].stage, shown["b"].stage) == (Stage.NO_ANSWER, Stage.REFUSED)
     assert shown["b"].error_code == "AccessDenied" and shown["b"].duration_s(start) == 0.2
-    history.retire({"us-east-1": start + timedelta(minutes=10, seconds=30)})
+    history.retire({(None, "us-east-1"): start + timedelta(minutes=10, seconds=30)})
     assert set(history.on_nodes()) == {"a", "b"}  # failures stay
     assert [r.on_node for r in history.records()] == [True, True, False]  # the success is retired
     assert history.dismiss("a") == 1 and set(history.on_nodes()) == {"b"}

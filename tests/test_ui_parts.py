@@ -297,7 +297,7 @@ def test_help_lists_every_binding_of_the_app_and_tree() -> None:
     from rdstui.ui.tree.widget import FleetTree
 
     listed = " ".join(keys for _, rows in help_sections() for keys, _ in rows).split()
-    shown = {"slash": "/", "question_mark": "?", "exclamation_mark": "!", "up": "↑", "down": "↓", "left": "←", "right": "→",
+    shown = {"slash": "/", "question_mark": "?", "exclamation_mark": "!", "colon": ":", "up": "↑", "down": "↓", "left": "←", "right": "→",
              "right_square_bracket": "]", "left_square_bracket": "[", "right_curly_bracket": "}", "left_curly_bracket": "{"}
     for binding in [*RdsApp.BINDINGS, *FleetTree.BINDINGS]:
         key = shown.get(binding.key, binding.key)  # type: ignore[union-attr]

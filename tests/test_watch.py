@@ -175,7 +175,7 @@ async def test_refresh_wakes_every_loop_and_hurry_polls_a_region_faster(aws, fau
         await asyncio.wait_for(until(lambda: fault_proxy.count("DescribeDBInstances") == 2), 5)
         watch.refresh()
         await asyncio.wait_for(until(lambda: fault_proxy.count("DescribeDBInstances") == 4), 5)
-        watch.hurry({WEST})  # an action in flight there: every few seconds, the rest as scheduled
+        watch.hurry({(None, WEST)})  # an action in flight there: every few seconds, the rest as scheduled
         began = fault_proxy.count("DescribeDBInstances", region=WEST)
         await asyncio.wait_for(
             until(lambda: fault_proxy.count("DescribeDBInstances", region=WEST) >= began + 1), 10

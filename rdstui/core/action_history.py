@@ -78,6 +78,7 @@ class ActionRecord:
     line: str = ""  # the last thing said about it: "failover done in 30s: now in us-east-1b"
     error_code: str | None = None  # AWS's error code ("AccessDenied"), or what stopped it
     cleared: bool = False  # its result no longer shows on its node (dismissed, or its time is up)
+    account: str | None = None  # the account it changed
 
     @property
     def in_flight(self) -> bool:
@@ -171,14 +172,14 @@ class ActionHistory:
         stage = Stage.DONE if done.ok else Stage.TIMED_OUT if done.timed_out else Stage.FAILED
         self._update(done.plan, stage=stage, ended=now, took_s=done.elapsed_s, line=done.line, done=True)
 
-    def retire(self, polled: Mapping[str, datetime | None]) -> None:
+    def retire(self, polled: Mapping[tuple[str | None, str], datetime | None]) -> None:
         """A poll came: a success past its time no longer shows on its node. `polled`: when each
-        region was last asked (a region not in it counts as the newest of them)."""
+        (account, region) was last asked (one not in it counts as the newest of them)."""
         latest = max((when for when in polled.values() if when is not None), default=None)
         for index, record in enumerate(self._records):
             if record.stage is not Stage.DONE or not record.on_node or record.ended is None:
                 continue
-            asked = polled.get(record.region, latest)
+            asked = polled.get((record.account, record.region), latest)
             if asked is not None and asked >= record.ended + self.shown_for:
                 self._records[index] = replace(record, cleared=True)
 
@@ -210,6 +211,7 @@ class ActionHistory:
             target_key=plan.target.key,
             selected_key=plan.selected_node,
             region=plan.region,
+            account=plan.target.account,
             operation=plan.operation,
             started=now,
             **changes,

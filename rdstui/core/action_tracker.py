@@ -7,7 +7,7 @@
     ...
     for done in tracker.observe(fleet):       # after every new fleet
         show(done.line)                       # "failover done in 34s: now in us-east-1b"
-    await tracker.probe(factory)              # what is not in the fleet (a snapshot)
+    await tracker.probe(lambda plan: factory) # what is not in the fleet (a snapshot)
     tracker.history.records()                 # every action of the session, newest first
 
 How each call settles is its Operation's rule (core/plans); the tracker holds
@@ -20,7 +20,7 @@ the clock is injected (UTC).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -171,19 +171,20 @@ class ActionTracker:
                 done.append(result)
         return done
 
-    async def probe(self, factory: Any) -> list[Settled]:
-        """Read what the fleet does not hold (a snapshot being made); returns those that settled.
+    async def probe(self, factory_for: Callable[[ActionPlan], Any]) -> list[Settled]:
+        """Read what the fleet does not hold (a snapshot being made), each with the session
+        factory of its target's account; returns those that settled.
 
         A read that fails is shown as the action's phase and tried again next time.
         """
         probed = [(i, op) for i in self._items.values() if i.state == RUNNING and (op := _op(i)).probe is not None]
-        reads = [op.probe(factory, item.plan) for item, op in probed if op.probe is not None]
+        reads = [op.probe(factory_for(item.plan), item.plan) for item, op in probed if op.probe is not None]
         records = await asyncio.gather(*reads, return_exceptions=True)
         now = self._now()
         done: list[Settled] = []
         for (item, op), record in zip(probed, records):
             if isinstance(record, BaseException):
-                item.phase = f"status unknown ({errors.describe(record, factory.sso_profile)})"
+                item.phase = f"status unknown ({errors.describe(record, factory_for(item.plan).sso_profile)})"
                 continue
             if not record:
                 continue

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
-from rdstui.core.catalog import lag_series
+from rdstui.core.catalog import lag_series, series_of
 from rdstui.core.format import clean, duration
 from rdstui.core.metrics import SeriesKey
 from rdstui.core.model import Finding, Fleet, Node, NodeType, Role, Series, Severity, walk_with_parents
@@ -198,7 +198,7 @@ def _lag(node: Node, parent: Node | None, fleet: Fleet, rules: AttentionRules) -
 
 
 def _region(node: Node, fleet: Fleet, now: datetime) -> list[Finding]:
-    region = fleet.region(node.region)
+    region = fleet.region_of(node)
     if region is None or region.ok or region.error is None or region.attempted_at is None:
         return []
     seen = f"data from {duration((now - region.polled_at).total_seconds())} ago" if region.polled_at else "no data"
@@ -239,7 +239,7 @@ def _storage(node: Node, fleet: Fleet, rules: AttentionRules) -> list[Finding]:
     allocated = node.raw.get("AllocatedStorage")
     if node.type is not NodeType.INSTANCE or is_aurora(node.engine) or not isinstance(allocated, int) or allocated <= 0:
         return []
-    held = fleet.series.get(SeriesKey(node.region, "FreeStorageSpace", node.id), ())
+    held = fleet.series.get(series_of(node, "FreeStorageSpace"), ())
     if not held:
         return []
     free = held[-1][1]

@@ -53,7 +53,7 @@ def posture_from(record: Mapping[str, Any], snapshots: list[dict[str, Any]], now
 def backup_owner(node: Node, parent: Node | None) -> Node | None:
     """Whose backups answer for `node`: a cluster member's cluster, a standby's primary,
     a global database's primary cluster; None for what has no backups (a placeholder)."""
-    if node.type is NodeType.EXTERNAL:
+    if node.type in (NodeType.EXTERNAL, NodeType.ACCOUNT):
         return None
     if node.type is NodeType.STANDBY:
         return parent

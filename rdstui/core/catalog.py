@@ -45,17 +45,22 @@ def source_region(node: Node, parent: Node | None) -> str:
     return ""
 
 
+def series_of(node: Node, metric: str, source: str = "") -> SeriesKey:
+    """The node's series of `metric`, in its own region and account."""
+    return SeriesKey(node.region, metric, node.id, source, node.account or "")
+
+
 def lag_series(node: Node, parent: Node | None) -> SeriesKey | None:
     if not node.lag_metric:
         return None
-    return SeriesKey(node.region, node.lag_metric, node.id, source_region(node, parent))
+    return series_of(node, node.lag_metric, source_region(node, parent))
 
 
 def rpo_series(node: Node, parent: Node | None) -> SeriesKey | None:
     """AuroraGlobalDBRPOLag, for global secondaries only."""
     if node.role is not Role.SECONDARY:
         return None
-    return SeriesKey(node.region, "AuroraGlobalDBRPOLag", node.id, source_region(node, parent))
+    return series_of(node, "AuroraGlobalDBRPOLag", source_region(node, parent))
 
 
 def gauges(node: Node, parent: Node | None = None) -> list[Gauge]:
@@ -68,7 +73,7 @@ def gauges(node: Node, parent: Node | None = None) -> list[Gauge]:
         why = _not_an_instance(node)
         found += [Gauge(key, label, None, why) for key, label in _INSTANCE_CHARTS]
         return found
-    series = {name: SeriesKey(node.region, name, node.id) for name in _INSTANCE_NAMES}
+    series = {name: series_of(node, name) for name in _INSTANCE_NAMES}
     found.append(Gauge("cpu", "CPU", series["CPUUtilization"]))
     found.append(Gauge("connections", "connections", series["DatabaseConnections"]))
     serverless = is_serverless_v2(node)
@@ -88,7 +93,7 @@ def gauges(node: Node, parent: Node | None = None) -> list[Gauge]:
 def extra_series(node: Node) -> list[SeriesKey]:
     """Series read for the detail pane but not charted (ACUUtilization)."""
     if is_serverless_v2(node):
-        return [SeriesKey(node.region, "ACUUtilization", node.id)]
+        return [series_of(node, "ACUUtilization")]
     return []
 
 
@@ -108,7 +113,7 @@ def tree_series(roots: Iterable[Node]) -> list[SeriesKey]:
 def storage_series(roots: Iterable[Node]) -> list[SeriesKey]:
     """FreeStorageSpace of every RDS (not Aurora) instance: the low-storage finding's gauge."""
     keys = (
-        SeriesKey(node.region, "FreeStorageSpace", node.id)
+        series_of(node, "FreeStorageSpace")
         for node, _ in walk_with_parents(roots)
         if node.type is NodeType.INSTANCE and not is_aurora(node.engine)
     )

@@ -48,6 +48,7 @@ class Settings:
     # Why the console is read-only, for the message its action keys show:
     # "--read-only", or the config file line that turned it on. Not a config key.
     read_only_source: str | None = None
+    write_flag: bool = False  # --write PROFILE lifted the config file's read-only (not a config key)
 
 
 # key -> (Settings field, accepted types)
@@ -104,18 +105,33 @@ def default_config_path() -> Path:
 
 @dataclass
 class ConfigFile:
-    """The parsed file: top-level settings and per-profile overrides."""
+    """The parsed file: top-level settings, per-profile overrides, the profiles shown by default."""
 
     path: Path | None
     base: dict[str, Any] = field(default_factory=dict)
     profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    profiles_shown: list[str] = field(default_factory=list)
 
-    def settings(self, cli: dict[str, Any]) -> Settings:
-        """Defaults < file < the profile's section < command-line flags."""
+    def shown(self, given: list[str]) -> list[str | None]:
+        """The profiles to watch: --profile's, else `profiles_shown`, else `profile`, else the
+        default one (None: AWS_PROFILE or botocore's default)."""
+        names = given or self.profiles_shown or ([self.base["profile"]] if self.base.get("profile") else [])
+        return list(dict.fromkeys(names)) or [None]
+
+    def settings(self, cli: dict[str, Any], *, several: bool = False) -> Settings:
+        """Defaults < file < the profile's section < command-line flags. With `several`
+        profiles shown, a section's own `regions` beat --region (which is for the rest).
+        `cli["write"]`: the profiles --write lifts the file's read-only for."""
         merged = dict(self.base)
         chosen = cli.get("profile") or merged.get("profile")
-        merged.update(self.profiles.get(chosen or "", {}))
-        merged.update({k: v for k, v in cli.items() if v not in (None, [], False)})
+        section = self.profiles.get(chosen or "", {})
+        merged.update(section)
+        flags = {k: v for k, v in cli.items() if v not in (None, [], False) and k != "write"}
+        if several and "regions" in section:
+            flags.pop("regions", None)
+        merged.update(flags)
+        if merged.get("read_only") and not cli.get("read_only") and chosen in cli.get("write", ()):
+            merged.update(read_only=False, write_flag=True)
         if merged.get("read_only"):
             merged["read_only_source"] = self._read_only_source(cli, chosen)
         names = {f.name for f in fields(Settings)}
@@ -248,6 +264,9 @@ def load_config(path: Path | None = None, *, required: bool = False) -> ConfigFi
     lag = data.pop("lag", {})
     attention = data.pop("attention", {})
     profiles = data.pop("profiles", {})
+    shown = data.pop("profiles_shown", [])
+    if not (isinstance(shown, list) and all(isinstance(name, str) and name.strip() for name in shown)):
+        raise reader.fail("profiles_shown", None, "{key} must be a list of profile names")
     base = reader.take(data, TOP_KEYS, None)
     for name, table in (("lag", lag), ("attention", attention)):
         if not isinstance(table, dict):
@@ -266,4 +285,4 @@ def load_config(path: Path | None = None, *, required: bool = False) -> ConfigFi
             raise reader.fail(name, "profiles", "{key} must be a [profiles.NAME] table")
         parsed[name] = reader.take(section, PROFILE_KEYS, f"profiles.{name}")
         reader.check_label(parsed[name], f"profiles.{name}")
-    return ConfigFile(path, base, parsed)
+    return ConfigFile(path, base, parsed, shown)

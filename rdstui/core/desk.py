@@ -1,6 +1,7 @@
 """The action desk: every action of a session, from key to settled, in one place.
 
     desk = ActionDesk(factory, audit, read_only=False)
+    desk.seat(other_factory, other_audit, account="222…") # another account, its own credentials
     result = desk.plan(kind, node, fleet)   # an ActionPlan for the confirmation, or a Refusal (audited)
     desk.cancelled(plan)                    # the user said no (audited)
     refused = desk.begin(plan)              # in flight from now: a second keypress is refused
@@ -12,7 +13,9 @@
 The UI shows the confirmation, the progress and the results; the desk decides
 what may be sent, sends it (one call, one try), writes the audit log and
 follows it until it settles. Nothing leaves the desk unaudited: if the "sent"
-line can't be written, the call is not made. A settled action's result stays
+line can't be written, the call is not made. With several accounts each has a
+`Seat` (its profile's session factory, audit identity and read-only): an action
+goes out through the seat of its target's account. A settled action's result stays
 on its node until the first poll ten minutes after it settled; a failure until
 it is dismissed.
 """
@@ -29,13 +32,39 @@ from rdstui.core.arns import arn_region, parse_arn
 from rdstui.core.audit import AuditLog
 from rdstui.core.audit_tail import LoggedAction, last_actions
 from rdstui.core.clock import Clock, utcnow
-from rdstui.core.model import Event, Fleet, Node
+from rdstui.core.model import Event, Fleet, Node, NodeType
 from rdstui.core.session import SessionFactory
 
 CONSOLE_SOURCE = "rdstui"  # Event.source_type of the console's own lines
 AUDIT_REFUSED = "AuditLog"
 LINES_KEPT = 100
 EARLIER_SHOWN = 20  # earlier sessions' actions listed from the audit log
+
+
+@dataclass
+class Seat:
+    """One account's way in: the credentials that act on it, its audit lines, its read-only."""
+
+    factory: SessionFactory
+    audit: AuditLog | None
+    account: str | None
+    guard: ReadOnlyGuard
+    read_only_source: str | None  # why it is read-only for the session; None: it may be switched
+
+    @property
+    def read_only(self) -> bool:
+        return self.guard.enabled
+
+    @property
+    def read_only_why(self) -> str:
+        return self.read_only_source or "turned on from the command palette"
+
+    def read_only_reason(self, several: bool) -> str:
+        if not several:
+            return f"the console is read-only ({self.read_only_why}): nothing that changes a database can be sent"
+        profile = self.audit.profile if self.audit is not None else None
+        who = f"profile {profile} (account {self.account})" if profile else f"account {self.account}"
+        return f"{who} is read-only ({self.read_only_why}): nothing that changes its databases can be sent"
 
 
 @dataclass(frozen=True)
@@ -56,15 +85,15 @@ class ActionDesk:
         read_only: bool = False,
         read_only_source: str | None = None,
         clock: Clock = utcnow,
+        account: str | None = None,
     ) -> None:
-        """`read_only_source` says why read-only holds for the whole session ("--read-only",
-        a config file line); then it can't be switched off. None: it may be."""
-        self.factory = factory
-        self.audit = audit
+        """The first account's seat. `read_only_source` says why read-only holds for the whole
+        session ("--read-only", a config file line); then it can't be switched off. None: it may be."""
         self.clock = clock
         self.tracker = ActionTracker(clock)
-        self.guard = ReadOnlyGuard(read_only or read_only_source is not None).install(factory)
-        self.read_only_source = read_only_source
+        self.seats: list[Seat] = []
+        self.seat(factory, audit, account=account, read_only=read_only, read_only_source=read_only_source)
+        self.audit = audit  # every seat writes the same file: earlier sessions are read from it
         self.lines: list[Event] = []  # the console's own lines, newest last
         self.snapshot_names: set[str] = set()  # names used this session: never proposed twice
         self._offered: dict[tuple[str, ActionKind], bool] = {}
@@ -72,33 +101,68 @@ class ActionDesk:
         self._audit_start = audit.size() if audit is not None else 0  # earlier sessions end here
         self._earlier: tuple[LoggedAction, ...] | None = None
 
+    def seat(
+        self,
+        factory: SessionFactory,
+        audit: AuditLog | None,
+        *,
+        account: str | None,
+        read_only: bool = False,
+        read_only_source: str | None = None,
+    ) -> Seat:
+        """An account's seat: its actions go out with `factory`, audited by `audit`."""
+        guard = ReadOnlyGuard(read_only or read_only_source is not None).install(factory)
+        seat = Seat(factory, audit, account, guard, read_only_source)
+        self.seats.append(seat)
+        return seat
+
+    def seat_of(self, account: str | None) -> Seat:
+        """The seat of `account` (the only one, when there is one)."""
+        if len(self.seats) == 1:
+            return self.seats[0]
+        found = next((seat for seat in self.seats if seat.account == account), None)
+        if found is None:  # pragma: no cover - every node shown belongs to a seated account
+            raise KeyError(f"no credentials for account {account}")
+        return found
+
+    def _seat_of_plan(self, plan: ActionPlan) -> Seat:
+        return self.seat_of(plan.target.account)
+
     # -- read-only ---------------------------------------------------------------
 
     @property
     def read_only(self) -> bool:
-        return self.guard.enabled
+        """Every account is read-only: nothing at all can be sent."""
+        return all(seat.read_only for seat in self.seats)
+
+    def read_only_for(self, account: str | None) -> bool:
+        return self.seat_of(account).read_only
 
     def set_read_only(self, on: bool) -> bool:
-        """The session's switch; False when it can't be turned off (the settings hold it on)."""
-        if not on and self.read_only_source is not None:
-            return False
-        self.guard.enabled = on
-        return True
+        """The session's switch, for every account; off only undoes the switch (the settings'
+        read-only stays). False when nothing changed."""
+        changed = False
+        for seat in self.seats:
+            if on != seat.guard.enabled and (on or seat.read_only_source is None):
+                seat.guard.enabled = on
+                changed = True
+        return changed
+
+    @property
+    def switched_on(self) -> bool:
+        """Some account is read-only by the switch alone (so "off" would lift it)."""
+        return any(seat.read_only and seat.read_only_source is None for seat in self.seats)
 
     @property
     def read_only_why(self) -> str:
-        """Where read-only comes from: "--read-only", a config file line, the palette."""
-        return self.read_only_source or "turned on from the command palette"
-
-    @property
-    def read_only_reason(self) -> str:
-        return f"the console is read-only ({self.read_only_why}): nothing that changes a database can be sent"
+        """Where the first account's read-only comes from: "--read-only", a config line, the palette."""
+        return self.seats[0].read_only_why
 
     # -- keys ----------------------------------------------------------------------
 
     def offered(self, kind: ActionKind, node: Node | None, fleet: Fleet | None) -> bool | None:
         """The key on `node`: True offered, None greyed (in flight), False hidden."""
-        if node is None or fleet is None or self.read_only:
+        if node is None or fleet is None or node.type is NodeType.ACCOUNT or self.read_only_for(node.account):
             return False
         if fleet is not self._offered_fleet:
             self._offered, self._offered_fleet = {}, fleet
@@ -113,8 +177,10 @@ class ActionDesk:
 
     def plan(self, kind: ActionKind, node: Node, fleet: Fleet | None) -> ActionPlan | Refusal:
         """What the key would send on `node`, or why not (a refusal is audited)."""
-        if self.read_only:
-            return self._refuse(Refusal(kind, self.read_only_reason, node.key, node.id), node)
+        seat = self.seat_of(node.account)
+        if seat.read_only:
+            reason = seat.read_only_reason(len(self.seats) > 1)
+            return self._refuse(Refusal(kind, reason, node.key, node.id), node)
         for item in self.tracker.in_flight(node.key):  # before planning: "rebooting" says less
             busy = self.tracker.busy(item.plan.target.key, kind)
             if busy is not None:
@@ -125,14 +191,16 @@ class ActionDesk:
         busy = self.tracker.busy(result.target.key, result.action)
         return self._refuse(busy, node) if busy is not None else result
 
-    def _refuse(self, refusal: Refusal, node: Node | None) -> Refusal:
-        if self.audit is not None:
-            self.audit.refused(refusal, node)
+    def _refuse(self, refusal: Refusal, node: Node | None, account: str | None = None) -> Refusal:
+        audit = self.seat_of(node.account if node is not None else account).audit
+        if audit is not None:
+            audit.refused(refusal, node)
         return refusal
 
     def cancelled(self, plan: ActionPlan) -> None:
-        if self.audit is not None:
-            self.audit.cancelled(plan)
+        audit = self._seat_of_plan(plan).audit
+        if audit is not None:
+            audit.cancelled(plan)
         self.tracker.cancelled(plan)
 
     # -- sending -------------------------------------------------------------------
@@ -141,24 +209,26 @@ class ActionDesk:
         """In flight from now (before the call goes out), so a second keypress is refused."""
         began = self.tracker.begin(plan)
         if isinstance(began, Refusal):
-            return self._refuse(began, None)
+            return self._refuse(began, None, plan.target.account)
         if plan.name is not None:
             self.snapshot_names.add(plan.name.value)
         return None
 
     async def send(self, plan: ActionPlan) -> Sent:
-        """The one call, audited before ("sent") and after; `begin` first."""
-        if self.audit is not None:
-            self.audit.sending(plan)
-            if self.audit.last_error:
-                message = f"{self.audit.last_error}: an action that can't be audited is not sent"
+        """The one call, with its account's credentials, audited before ("sent") and after; `begin` first."""
+        seat = self._seat_of_plan(plan)
+        audit = seat.audit
+        if audit is not None:
+            audit.sending(plan)
+            if audit.last_error:
+                message = f"{audit.last_error}: an action that can't be audited is not sent"
                 outcome = Outcome(False, message, AUDIT_REFUSED, sent=False)
                 self.tracker.cancel(plan, outcome)
                 self._line(plan, message)
                 return Sent(plan, outcome, message)
-        outcome = await execute(self.factory, plan, read_only=self.read_only)
-        if self.audit is not None:
-            self.audit.attempt(plan, outcome)
+        outcome = await execute(seat.factory, plan, read_only=seat.read_only)
+        if audit is not None:
+            audit.attempt(plan, outcome)
         failure = self.tracker.sent(plan, outcome)
         line = outcome.message if outcome.ok else (failure or outcome.message)
         self._line(plan, line)
@@ -171,7 +241,7 @@ class ActionDesk:
         if not self.tracker.in_flight():
             return []
         settled = self.tracker.observe(fleet)
-        settled += await self.tracker.probe(self.factory)
+        settled += await self.tracker.probe(lambda plan: self._seat_of_plan(plan).factory)
         for done in settled:
             self._line(done.plan, done.line)
         return settled
@@ -198,7 +268,7 @@ class ActionDesk:
     def retire(self, fleet: Fleet | None) -> None:
         """After a poll: a success shown for its ten minutes leaves its node."""
         if fleet is not None:
-            self.tracker.history.retire({state.name: state.attempted_at for state in fleet.regions})
+            self.tracker.history.retire({(state.account, state.name): state.attempted_at for state in fleet.regions})
 
     def results(self) -> dict[str, ActionRecord]:
         """The result each node shows (node key -> its newest action that ended)."""
@@ -223,15 +293,18 @@ class ActionDesk:
         """The results shown on nodes (on `node_key` only, when given) go; how many went."""
         return self.tracker.history.dismiss(node_key)
 
-    def busy_regions(self) -> set[str]:
+    def busy_places(self) -> set[tuple[str | None, str]]:
         """Where actions in flight change things (sent to, target, the clusters a global move
-        involves): those regions are polled faster."""
-        regions: set[str] = set()
+        involves), as (account, region): those regions are polled faster."""
+        places: set[tuple[str | None, str]] = set()
         for item in self.tracker.in_flight():
-            regions |= {item.plan.region, item.plan.target.region}
+            regions = {item.plan.region, item.plan.target.region}
             regions |= {arn_region(v) for v in item.plan.follow.values() if isinstance(v, str) and parse_arn(v)}
-        return regions
+            places |= {(item.plan.target.account, region) for region in regions}
+        return places
 
     def _line(self, plan: ActionPlan, message: str) -> None:
-        self.lines.append(Event(self.clock(), plan.region, plan.target.id, CONSOLE_SOURCE, message))
+        self.lines.append(
+            Event(self.clock(), plan.region, plan.target.id, CONSOLE_SOURCE, message, account=plan.target.account)
+        )
         del self.lines[:-LINES_KEPT]

@@ -137,16 +137,19 @@ METRICS: dict[str, MetricSpec] = {**LAG_METRICS, **INSTANCE_METRICS}
 
 @dataclass(frozen=True, order=True)
 class SeriesKey:
-    """One series: a metric of one DB instance or cluster in one region.
+    """One series: a metric of one DB instance or cluster in one region (of one account).
 
     `source_region` fills the SourceRegion dimension of the global database
-    metrics (the primary's region); other metrics do not use it.
+    metrics (the primary's region); other metrics do not use it. `account`
+    keeps two accounts' `orders-db` apart; CloudWatch is asked in the account
+    whose credentials ask.
     """
 
     region: str
     metric: str
     identifier: str
     source_region: str = ""
+    account: str = ""
 
     @property
     def spec(self) -> MetricSpec:

@@ -28,6 +28,7 @@ class NodeType(str, Enum):
     INSTANCE = "instance"
     STANDBY = "standby"
     EXTERNAL = "external"
+    ACCOUNT = "account"  # with several profiles: an account's root, its databases beneath
 
 
 class Role(str, Enum):
@@ -41,6 +42,7 @@ class Role(str, Enum):
     MEMBER = "member"
     STANDBY = "standby"
     EXTERNAL = "external"
+    ACCOUNT = "account"
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,8 @@ class Node:
     """One line of the topology tree.
 
     `key` is unique and stable across polls (ARN based); `id` is the DB
-    identifier a user knows (a standby carries its primary's identifier).
+    identifier a user knows (a standby carries its primary's identifier),
+    unique only within its `account` and region.
     `raw` is the describe record the node came from (DBInstance, DBCluster,
     GlobalCluster), read-only. `notes` are what the console tells the user
     about the node (a mounted replica, a stopped instance's restart time...).
@@ -97,6 +100,7 @@ class Node:
     replication: Replication | None = None
     blue_green: BlueGreen | None = None
     notes: tuple[str, ...] = ()
+    account: str | None = None  # the AWS account id it lives in
 
     @property
     def is_cluster_member(self) -> bool:
@@ -124,7 +128,9 @@ def walk_with_parents(roots: Iterable[Node]) -> Iterator[tuple[Node, Node | None
 
 @dataclass(frozen=True)
 class RegionState:
-    """How one region's last poll went; data older than a failure is kept, marked stale."""
+    """How one region's last poll went; data older than a failure is kept, marked stale.
+
+    `ok`/`error` are the describes'; CloudWatch, alarms and events fail apart from them."""
 
     name: str
     ok: bool = False
@@ -132,6 +138,10 @@ class RegionState:
     polled_at: datetime | None = None  # last successful poll
     attempted_at: datetime | None = None
     notes: tuple[str, ...] = ()  # what the region could not tell (e.g. blue/green unreadable)
+    account: str | None = None
+    metrics_error: str | None = None  # one line each
+    events_error: str | None = None
+    alarms_error: str | None = None
 
     @property
     def stale(self) -> bool:
@@ -172,6 +182,7 @@ class Alarm:
     metric: str | None
     dimension: str  # DBInstanceIdentifier | DBClusterIdentifier
     identifier: str
+    account: str | None = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +196,36 @@ class Event:
     message: str
     categories: tuple[str, ...] = ()
     arn: str | None = None  # SourceArn (the console's own lines have none)
+    account: str | None = None
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """One AWS account the console watches, and the profiles that reach it.
+
+    Two profiles that resolve to one account are one AccountState: the first
+    profile's credentials poll it and act on it. `error`: the account could not
+    be started (no credentials, STS refused); then `account` may be unknown."""
+
+    profiles: tuple[str, ...]
+    account: str | None
+    error: str | None = None
+    read_only_why: str | None = None  # None: actions are allowed
+    label: str | None = None  # the config's label ("PRODUCTION")
+    write_flag: bool = False  # --write lifted the config file's read-only for this session
+
+    @property
+    def key(self) -> str:
+        """Its node's key in a tree of accounts."""
+        return f"account:{self.account or self.profiles[0]}"
+
+    @property
+    def name(self) -> str:
+        return ", ".join(self.profiles)
+
+    @property
+    def read_only(self) -> bool:
+        return self.read_only_why is not None
 
 
 ALARM_DIMENSIONS = {NodeType.INSTANCE: "DBInstanceIdentifier", NodeType.CLUSTER: "DBClusterIdentifier"}
@@ -198,22 +239,20 @@ class Fleet:
     (newest first), and notices for the user (records left out, and why)."""
 
     regions: tuple[RegionState, ...]
-    roots: tuple[Node, ...]
-    account_id: str | None = None
+    roots: tuple[Node, ...]  # with several profiles: one ACCOUNT node per account, its databases beneath
+    account_id: str | None = None  # one account's fleet; None when it holds several
+    accounts: tuple[AccountState, ...] = ()
     lags: Mapping[str, float] = field(default_factory=lambda: EMPTY)
     rpo_lags: Mapping[str, float] = field(default_factory=lambda: EMPTY)
     notices: tuple[str, ...] = ()
     series: Mapping[Any, Series] = field(default_factory=lambda: EMPTY)  # by metrics.SeriesKey
     events: tuple[Event, ...] = ()
-    metrics_errors: Mapping[str, str] = field(default_factory=lambda: EMPTY)  # region -> one line
-    events_errors: Mapping[str, str] = field(default_factory=lambda: EMPTY)
     events_loaded: bool = False
     alarms: tuple[Alarm, ...] = ()
-    alarms_errors: Mapping[str, str] = field(default_factory=lambda: EMPTY)  # region -> one line
     attention: Mapping[str, tuple[Finding, ...]] = field(default_factory=lambda: EMPTY)  # node key -> findings
     _nodes: dict[str, Node] = field(init=False, repr=False)
     _parents: dict[str, Node] = field(init=False, repr=False)
-    _alarms: dict[tuple[str, str, str], tuple[Alarm, ...]] = field(init=False, repr=False)
+    _alarms: dict[tuple[str | None, str, str, str], tuple[Alarm, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         nodes: dict[str, Node] = {}
@@ -223,9 +262,9 @@ class Fleet:
                 nodes.setdefault(node.key, node)
                 for child in node.children:
                     parents.setdefault(child.key, node)
-        alarms: dict[tuple[str, str, str], tuple[Alarm, ...]] = {}
+        alarms: dict[tuple[str | None, str, str, str], tuple[Alarm, ...]] = {}
         for alarm in self.alarms:
-            where = (alarm.region, alarm.dimension, alarm.identifier)
+            where = (alarm.account, alarm.region, alarm.dimension, alarm.identifier)
             alarms[where] = (*alarms.get(where, ()), alarm)
         object.__setattr__(self, "_nodes", nodes)
         object.__setattr__(self, "_parents", parents)
@@ -246,8 +285,24 @@ class Fleet:
     def parent(self, node: Node) -> Node | None:
         return self._parents.get(node.key)
 
-    def region(self, name: str) -> RegionState | None:
-        return next((state for state in self.regions if state.name == name), None)
+    def region(self, name: str, account: str | None = None) -> RegionState | None:
+        """The region's state (in `account`, when the fleet holds several)."""
+        return next(
+            (state for state in self.regions if state.name == name and (account is None or state.account == account)),
+            None,
+        )
+
+    def region_of(self, node: Node) -> RegionState | None:
+        return self.region(node.region, node.account)
+
+    def account(self, account: str | None) -> AccountState | None:
+        return next((state for state in self.accounts if state.account == account), None)
+
+    def account_of(self, node: Node) -> AccountState | None:
+        """The account a node is in (an account's root: that account, even one that failed)."""
+        if node.type is NodeType.ACCOUNT:
+            return next((state for state in self.accounts if state.key == node.key), None)
+        return self.account(node.account)
 
     def lag(self, node: Node) -> float | None:
         """The latest lag in seconds (-1: ReplicaLag says replication is not running)."""
@@ -260,7 +315,7 @@ class Fleet:
     def alarms_of(self, node: Node) -> tuple[Alarm, ...]:
         """The CloudWatch alarms whose dimensions name this instance or cluster."""
         dimension = ALARM_DIMENSIONS.get(node.type)
-        return self._alarms.get((node.region, dimension, node.id), ()) if dimension else ()
+        return self._alarms.get((node.account, node.region, dimension, node.id), ()) if dimension else ()
 
     def findings(self, node: Node) -> tuple[Finding, ...]:
         return self.attention.get(node.key, ())

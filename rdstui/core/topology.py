@@ -74,7 +74,7 @@ class _Draft:
     children: list[_Draft] = field(default_factory=list)
     parent: _Draft | None = None
 
-    def freeze(self) -> Node:
+    def freeze(self, account: str | None) -> Node:
         return Node(
             key=self.key,
             id=self.id,
@@ -88,11 +88,12 @@ class _Draft:
             multi_az=self.multi_az,
             arn=self.arn,
             lag_metric=self.lag_metric,
-            children=tuple(child.freeze() for child in self.children),
+            children=tuple(child.freeze(account) for child in self.children),
             raw=MappingProxyType(dict(self.raw)),
             replication=self.replication,
             blue_green=self.blue_green,
             notes=tuple(dict.fromkeys(self.notes)),
+            account=account,
         )
 
 
@@ -147,7 +148,7 @@ class TopologyBuilder:
         self._mark_blue_green()
         self._say_left_out()
         roots = [d for d in [*self.globals, *self.drafts.values(), *self.externals.values()] if d.parent is None]
-        return Topology(tuple(draft.freeze() for draft in _ordered(roots)), tuple(self.notices))
+        return Topology(tuple(draft.freeze(self.account_id) for draft in _ordered(roots)), tuple(self.notices))
 
     def _guarded(self, region: str, shape: str, record: Any, add: Callable[[str, Mapping[str, Any]], None]) -> None:
         """One record's failure costs that record only, with a notice naming it."""

@@ -4,7 +4,7 @@
     async for fleet in watch.fleets():      # a new Fleet each time a region finishes a step
         draw(fleet)
     watch.refresh()                         # "refresh now": wakes every region's loop
-    watch.hurry({"us-east-1"})              # an action is in flight there: poll it faster
+    watch.hurry({(account, "us-east-1")})   # an action is in flight there: poll it faster
     watch.show(node, parent)                # the node in view: its gauges are read too
 
 A region's loop describes its databases (and reads its events) every `refresh`
@@ -34,7 +34,7 @@ from rdstui.core.clock import Clock, utcnow
 from rdstui.core.discovery import describe_region
 from rdstui.core.events import fetch_region_events, merge
 from rdstui.core.metrics import MetricStore, SeriesKey, fetch_metrics
-from rdstui.core.model import Alarm, Event, Fleet, Node, RegionState, Series, walk_with_parents
+from rdstui.core.model import AccountState, Alarm, Event, Fleet, Node, RegionState, Series, walk_with_parents
 from rdstui.core.session import SessionFactory
 from rdstui.core.topology import Described, build_topology
 
@@ -57,16 +57,13 @@ class Schedule:
 class RegionSnapshot:
     """Everything one region has told so far, as of its last step."""
 
-    state: RegionState
+    state: RegionState  # with the CloudWatch, events and alarms errors
     described: Described | None = None  # the last good describes (kept while the region fails)
     series: Mapping[SeriesKey, Series] = field(default_factory=lambda: MappingProxyType({}))
-    metrics_error: str | None = None
     metrics_at: datetime | None = None  # the last CloudWatch read that answered
     events: tuple[Event, ...] = ()  # newest first
-    events_error: str | None = None
     events_loaded: bool = False
     alarms: tuple[Alarm, ...] = ()
-    alarms_error: str | None = None
 
 
 class RegionLoop:
@@ -87,7 +84,7 @@ class RegionLoop:
         self.account_id = account_id
         self.clock = clock
         self.store = MetricStore()
-        self.snapshot = RegionSnapshot(RegionState(region))
+        self.snapshot = RegionSnapshot(RegionState(region, account=account_id))
         self.hurried = False
         self.in_view: tuple[SeriesKey, ...] = ()  # the series of the node the user looks at
         self._wake = asyncio.Event()
@@ -154,9 +151,10 @@ class RegionLoop:
             state = replace(state, ok=True, error=None, polled_at=self.clock(), notes=tuple(described.notes))
             snapshot = replace(snapshot, described=described)
         if isinstance(read, BaseException):
-            snapshot = replace(snapshot, events_error=errors.describe(read, self.factory.sso_profile))
+            state = replace(state, events_error=errors.describe(read, self.factory.sso_profile))
         elif read is not None:
-            snapshot = replace(snapshot, events=read, events_error=None, events_loaded=True)
+            state = replace(state, events_error=None)
+            snapshot = replace(snapshot, events=read, events_loaded=True)
             self._events_at = asked_at
         self.snapshot = replace(snapshot, state=state)
         publish(self.snapshot)
@@ -167,6 +165,8 @@ class RegionLoop:
     async def _events(self, asked_at: datetime) -> tuple[Event, ...]:
         since = self._events_at - timedelta(minutes=2) if self._events_at else asked_at - EVENTS_WINDOW
         fresh = await fetch_region_events(self.factory, self.region, since=since, until=asked_at)
+        if self.account_id is not None:
+            fresh = [replace(event, account=self.account_id) for event in fresh]
         return tuple(merge(list(self.snapshot.events), fresh))
 
     def series_wanted(self) -> tuple[list[SeriesKey], list[SeriesKey]]:
@@ -196,7 +196,8 @@ class RegionLoop:
         alarms_due = self.schedule.alarms and described is not None and bool(described.instances or described.clusters)
         if not (wanted or alarms_due):
             if described is not None:  # nothing to read is a read done
-                self.snapshot = replace(self.snapshot, series=self.store.view(), metrics_error=None, metrics_at=now)
+                state = replace(self.snapshot.state, metrics_error=None)
+                self.snapshot = replace(self.snapshot, state=state, series=self.store.view(), metrics_at=now)
             return
         fetched, alarms = await asyncio.gather(
             fetch_metrics(self.factory, wanted, self.store, now=now) if wanted else _nothing(),
@@ -205,18 +206,20 @@ class RegionLoop:
         )
         if isinstance(fetched, BaseException):
             raise fetched  # a bug: fetch_metrics says a region's failures in its result
-        snapshot = self.snapshot
+        snapshot, state = self.snapshot, self.snapshot.state
         if isinstance(alarms, asyncio.TimeoutError):
-            snapshot = replace(snapshot, alarms_error=f"CloudWatch DescribeAlarms did not answer within {ALARMS_TIMEOUT:g} s")
+            state = replace(state, alarms_error=f"CloudWatch DescribeAlarms did not answer within {ALARMS_TIMEOUT:g} s")
         elif isinstance(alarms, BaseException):
-            snapshot = replace(snapshot, alarms_error=errors.describe(alarms, self.factory.sso_profile))
+            state = replace(state, alarms_error=errors.describe(alarms, self.factory.sso_profile))
         elif alarms is not None:
-            snapshot = replace(snapshot, alarms=alarms, alarms_error=None)
+            state = replace(state, alarms_error=None)
+            snapshot = replace(snapshot, alarms=tuple(replace(alarm, account=self.account_id) for alarm in alarms))
         error = fetched.errors.get(self.region) if fetched is not None else None
         if storage_due and not error:
             self._storage_at = now
         metrics_at = snapshot.metrics_at if error else self.clock()
-        self.snapshot = replace(snapshot, series=self.store.view(), metrics_error=error, metrics_at=metrics_at)
+        state = replace(state, metrics_error=error)
+        self.snapshot = replace(snapshot, state=state, series=self.store.view(), metrics_at=metrics_at)
         publish(self.snapshot)
 
     async def read_in_view(self, publish: Callable[[RegionSnapshot], None]) -> None:
@@ -243,11 +246,14 @@ class FleetWatch:
         account_id: str | None = None,
         clock: Clock = utcnow,
         rules: AttentionRules = AttentionRules(),
+        account: AccountState | None = None,
     ) -> None:
+        """`account`: what the Fleets say of the account (its profiles, read-only)."""
         self.factory = factory
         self.regions = list(dict.fromkeys(regions))
         self.schedule = schedule
         self.account_id = account_id
+        self.account = account
         self.clock = clock
         self.rules = rules
         self.loops = {
@@ -259,7 +265,7 @@ class FleetWatch:
         """A watch of the same regions, on the same schedule, that has read nothing yet."""
         return FleetWatch(
             self.factory, self.regions, schedule=self.schedule, account_id=self.account_id, clock=self.clock,
-            rules=self.rules,
+            rules=self.rules, account=self.account,
         )
 
     async def once(self, *, metrics: bool = True) -> Fleet:
@@ -275,7 +281,8 @@ class FleetWatch:
         return self.fleet
 
     def _assemble(self) -> Fleet:
-        return assemble([loop.snapshot for loop in self.loops.values()], self.account_id, self.rules, self.clock())
+        accounts = (self.account,) if self.account is not None else ()
+        return assemble([loop.snapshot for loop in self.loops.values()], self.account_id, self.rules, self.clock(), accounts)
 
     def refresh(self) -> None:
         """Every region polls now, CloudWatch included."""
@@ -294,11 +301,13 @@ class FleetWatch:
         """A shown node's first read is still to come (tests wait for it)."""
         return any(loop.reading_in_view for loop in self.loops.values())
 
-    def hurry(self, regions: set[str]) -> None:
-        """Poll these regions every few seconds (an action is in flight there); the rest as scheduled."""
+    def hurry(self, places: set[tuple[str | None, str]]) -> None:
+        """Poll these (account, region) places every few seconds (an action is in flight
+        there); the rest as scheduled."""
         for name, loop in self.loops.items():
-            if loop.hurried != (name in regions):
-                loop.hurried = name in regions
+            hurried = (self.account_id, name) in places
+            if loop.hurried != hurried:
+                loop.hurried = hurried
                 if loop.hurried:
                     loop.wake(metrics=False)
 
@@ -327,7 +336,13 @@ async def _nothing() -> None:
     return None
 
 
-def assemble(snapshots: list[RegionSnapshot], account_id: str | None, rules: AttentionRules, now: datetime) -> Fleet:
+def assemble(
+    snapshots: list[RegionSnapshot],
+    account_id: str | None,
+    rules: AttentionRules,
+    now: datetime,
+    accounts: tuple[AccountState, ...] = (),
+) -> Fleet:
     """One Fleet from every region's latest snapshot, its findings judged at `now`: pure, for
     the watch and for replays."""
     described = [s.described for s in snapshots if s.described is not None]
@@ -351,10 +366,8 @@ def assemble(snapshots: list[RegionSnapshot], account_id: str | None, rules: Att
         notices=topology.notices,
         series=MappingProxyType(series),
         events=tuple(merge([], [event for s in snapshots for event in s.events])),
-        metrics_errors=MappingProxyType({s.state.name: s.metrics_error for s in snapshots if s.metrics_error}),
-        events_errors=MappingProxyType({s.state.name: s.events_error for s in snapshots if s.events_error}),
         events_loaded=all(s.events_loaded for s in snapshots),
         alarms=tuple(alarm for s in snapshots for alarm in s.alarms),
-        alarms_errors=MappingProxyType({s.state.name: s.alarms_error for s in snapshots if s.alarms_error}),
+        accounts=accounts,
     )
     return replace(fleet, attention=assess(fleet, rules, now))

@@ -25,9 +25,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import SimpleCommand
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.events import Key, Paste, Resize
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -50,7 +52,7 @@ from rdstui.ui.detail.text import PostureView
 from rdstui.ui.detail.widget import ChartPane, DetailPane
 from rdstui.ui.events.widget import EventsList
 from rdstui.ui.filter_bar import FilterBar
-from rdstui.ui.header.text import HeaderState
+from rdstui.ui.header.text import AccountBadge, HeaderState
 from rdstui.ui.header.widget import HeaderBar
 from rdstui.ui.messages import (
     ActionSent,
@@ -120,6 +122,7 @@ class RdsApp(App[int]):
         Binding("5", "chart('capacity')", "ACU", group=CHART_GROUP),
         *(Binding(str(n), f"show_chart('{key}')", key, show=False) for n, key in enumerate(ORDER, 1)),
         *bindings(),
+        Binding("colon", "jump_account", "Accounts", tooltip="Jump to an account (with several profiles)", show=False),
         Binding("a", "history", "History", tooltip="Every action of the session, then earlier ones (the audit log)"),
         Binding("x", "dismiss_results", "Dismiss", tooltip="The action results shown on their nodes go"),
         Binding("question_mark", "help", "Help"),
@@ -186,7 +189,8 @@ class RdsApp(App[int]):
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         self._apply_palette()
-        self._set_header(label="demo" if self.options.demo else (self.options.profile or ""))
+        names = ", ".join(profile.name or "default" for profile in self.options.profiles)
+        self._set_header(label="demo" if self.options.demo else names)
         if self.replay is not None:
             self._set_header(replay=self.replay.badge())
         self._apply_layout(self.size.width, self.size.height)
@@ -310,7 +314,8 @@ class RdsApp(App[int]):
             account_id=runtime.account_id,
             connecting=False,
             read_only=runtime.desk.read_only,
-            profile_label=self.settings.label,
+            profile_label=runtime.accounts[0].label if len(runtime.accounts) == 1 else None,
+            write_flag=any(account.write_flag for account in runtime.accounts),
         )
         self._show_message("Reading the fleet…")
         if self.replay is not None:
@@ -372,7 +377,7 @@ class RdsApp(App[int]):
         self.set_timer(FREE_REPLACED_AFTER, self._free_replaced)
         self.fleet = fleet
         self._set_header(
-            regions=fleet.regions, metrics_errors=fleet.metrics_errors, attention=tuple(summary(fleet.attention))
+            regions=fleet.regions, accounts=self._badges(fleet), attention=tuple(summary(fleet.attention))
         )
         for notice in fleet.notices:  # records left out or skipped: said once a session
             if notice not in self._noticed:
@@ -392,6 +397,18 @@ class RdsApp(App[int]):
         runtime = self.runtime
         if runtime is not None and runtime.desk.in_flight():
             self._follow(runtime, fleet)
+
+    def _badges(self, fleet: Fleet) -> tuple[AccountBadge, ...]:
+        """What the header says of each account, with several (read-only as the desk has it now)."""
+        if len(fleet.accounts) < 2 or not any(root.type is NodeType.ACCOUNT for root in fleet.roots):
+            return ()
+        desk = self.runtime.desk if self.runtime is not None else None
+        return tuple(
+            AccountBadge.of(
+                state, fleet, state.error is None and desk is not None and desk.read_only_for(state.account)
+            )
+            for state in fleet.accounts
+        )
 
     def _free_replaced(self) -> None:
         self._replaced.popleft()
@@ -454,18 +471,37 @@ class RdsApp(App[int]):
     @work(exclusive=True, group="posture", exit_on_error=False, description="read backups")
     async def _read_posture(self, runtime: Runtime, owner: Node) -> None:
         now = self.clock()
+        factory = runtime.factory_for(owner.account)
         try:
-            posture = await fetch_posture(runtime.factory, owner, now)
+            posture = await fetch_posture(factory, owner, now)
             view = PostureView("ok", owner=owner, posture=posture, fetched_at=now)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001
-            view = PostureView("error", owner=owner, error=errors.describe(exc, runtime.factory.sso_profile), fetched_at=now)
+            view = PostureView("error", owner=owner, error=errors.describe(exc, factory.sso_profile), fetched_at=now)
         self.post_message(PostureRead(owner.key, view))
 
     @on(PostureRead)
     def _posture_read(self, message: PostureRead) -> None:
         self.query_one(DetailPane).posture_read(message.owner_key, message.view)
+
+    def action_jump_account(self) -> None:
+        """`:`: a list of the accounts (with several profiles); the one chosen gets the cursor."""
+        fleet = self.fleet
+        accounts = [root for root in fleet.roots if root.type is NodeType.ACCOUNT] if fleet is not None else []
+        if fleet is None or not accounts:
+            self._notify("one account: `:` jumps between accounts when several profiles are shown", timeout=4)
+            return
+        commands = []
+        for root in accounts:
+            state = fleet.account_of(root)
+            said = f"{root.account or 'account unknown'} · {root.status}"
+            if state is not None and state.label:
+                said += f" · {state.label}"
+            commands.append(
+                SimpleCommand(escape(clean(f"{root.id}")), partial(self.jump_to, root.key), escape(clean(said)))
+            )
+        self.search_commands(commands, placeholder="Jump to an account…")
 
     def jump_to(self, key: str) -> None:
         """Put the cursor on a database (clearing a filter that hides it)."""
@@ -617,6 +653,8 @@ class RdsApp(App[int]):
             return on_main and not editing
         if name == "filter_done":
             return editing
+        if name == "jump_account":
+            return on_main and not editing
         if name in REPLAY_ACTIONS:
             return self.replay is not None and on_main and not editing
         if name == "clear_filter":
@@ -624,7 +662,7 @@ class RdsApp(App[int]):
             return on_main and (bool(bar.text) or bar.editing)
         if editing and name in (
             "refresh", "cycle_theme", "cycle_view", "chart", "show_chart", "help", "node_action", "explain_action",
-            "cycle_order", "problems_only", "history", "dismiss_results",
+            "cycle_order", "problems_only", "history", "dismiss_results", "jump_account",
         ):
             return False  # those keys type into the filter now
         if name == "dismiss_results":
@@ -686,16 +724,21 @@ class RdsApp(App[int]):
         if isinstance(result, Refusal):
             self._notify(result.reason, severity="warning")
             return
-        modal = ActionModal(result, self.palette, self._account_words(), self.settings.label)
+        words, label = self._account_words(result)
+        modal = ActionModal(result, self.palette, words, label)
         self.push_screen(modal, callback=self._decided)
 
-    def _account_words(self) -> str:
-        """Which account a call would change: "123456789012 (profile prod)", "… (the demo)"."""
+    def _account_words(self, plan: ActionPlan) -> tuple[str, str | None]:
+        """Which account a call would change, "123456789012 (profile prod)", "… (the demo)",
+        and the config's label for its profile."""
         runtime = self.runtime
         if runtime is None:
-            return ""
-        where = "the demo" if runtime.on_demo else f"profile {runtime.label}"
-        return f"{runtime.account_id or 'account unknown'} ({where})"
+            return "", None
+        state = self.fleet.account(plan.target.account) if self.fleet is not None else None
+        if state is None:  # pragma: no cover - a planned node is in the fleet that planned it
+            state = runtime.accounts[0]
+        where = "the demo" if runtime.on_demo else f"profile {state.profiles[0]}"
+        return f"{state.account or 'account unknown'} ({where})", state.label
 
     def _decided(self, decision: Decision | None) -> None:
         runtime = self.runtime
@@ -723,7 +766,7 @@ class RdsApp(App[int]):
         self._notify(sent.line, severity="information" if sent.outcome.ok else "error",
                      timeout=NOTICE_SECONDS if sent.outcome.ok else ERROR_SECONDS)
         if sent.outcome.ok and self.runtime is not None:
-            self.runtime.watch.hurry(self.runtime.desk.busy_regions())  # its first step shows at once
+            self.runtime.watch.hurry(self.runtime.desk.busy_places())  # its first step shows at once
         self._show_progress()
 
     @work(exclusive=True, group="follow", exit_on_error=False, description="follow actions")
@@ -739,7 +782,7 @@ class RdsApp(App[int]):
             if done.plan.action is ActionKind.SNAPSHOT:
                 self.query_one(DetailPane).forget_postures()  # the detail's newest snapshot changed
         if self.runtime is not None:
-            self.runtime.watch.hurry(self.runtime.desk.busy_regions())
+            self.runtime.watch.hurry(self.runtime.desk.busy_places())
         self._show_progress()
 
     def _show_progress(self) -> None:
@@ -797,13 +840,15 @@ class RdsApp(App[int]):
         # k9s users asked for a runtime switch: on is always safe; off only undoes this session's on.
         if not desk.read_only:
             yield SystemCommand("Read-only: on", "Turn s, f and p off until you turn them back on", lambda: self._read_only(True))
-        elif desk.read_only_source is None:
+        if desk.switched_on:
             yield SystemCommand("Read-only: off", "Allow snapshot, fail over and promote again", lambda: self._read_only(False))
 
     def _read_only(self, on: bool) -> None:
         if self.runtime is None or not self.runtime.desk.set_read_only(on):
             return
-        self._set_header(read_only=on)
+        self._set_header(read_only=self.runtime.desk.read_only)
+        if self.fleet is not None:
+            self._set_header(accounts=self._badges(self.fleet))
         self._refresh_keys(force=True)
         self._notify("read-only: s, f and p are off" if on else "read-only off: s, f and p are back", timeout=4)
 

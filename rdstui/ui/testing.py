@@ -7,7 +7,6 @@ and the cursor does not blink, so two runs draw the same screen.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +29,7 @@ def demo_opener(
     """An opener for RdsApp bound to a started DemoFleet (which the caller stops)."""
 
     async def opener(options: Options) -> Runtime:
-        chosen = replace(options, regions=tuple(regions or options.regions or demo.REGIONS))
+        chosen = options.with_profile(regions=tuple(regions or options.profiles[0].regions or demo.REGIONS))
         return await open_runtime(chosen, clock=clock, demo=demo)
 
     return opener
@@ -79,8 +78,8 @@ def _answered(snapshot: Any, since: datetime | None) -> bool:
     state = snapshot.state
     if since is not None and (state.attempted_at is None or state.attempted_at < since):
         return False
-    events = snapshot.events_loaded or snapshot.events_error
-    metrics = not state.ok or snapshot.metrics_error or (
+    events = snapshot.events_loaded or state.events_error
+    metrics = not state.ok or state.metrics_error or (
         snapshot.metrics_at is not None and (since is None or snapshot.metrics_at >= since)
     )
     return bool(events and metrics)

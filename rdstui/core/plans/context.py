@@ -65,6 +65,7 @@ def target_of(node: Node) -> Target:
         engine=node.engine,
         engine_version=node.engine_version,
         arn=node.arn,
+        account=node.account,
     )
 
 

@@ -44,6 +44,7 @@ class Target:
     engine: str | None = None
     engine_version: str | None = None
     arn: str | None = None
+    account: str | None = None  # the AWS account it lives in: the credentials that act on it
 
     @property
     def engine_label(self) -> str:

@@ -15,10 +15,9 @@ from rich.text import Text
 from rdstui.core.arns import arn_identifier, arn_region
 from rdstui.core.attention import trend, value_before
 from rdstui.core.backups import BackupPosture
-from rdstui.core.catalog import gauge, lag_series
+from rdstui.core.catalog import gauge, lag_series, series_of
 from rdstui.core.facts import facts
 from rdstui.core.format import age, bytes_, clean, duration, whole_seconds
-from rdstui.core.metrics import SeriesKey
 from rdstui.core.model import Fleet, Node, NodeType, RegionState, Role, Severity
 from rdstui.core.words import lag_level, role_word
 from rdstui.ui.palette import Palette
@@ -92,7 +91,7 @@ _FACT_STYLE: dict[str, Callable[[Palette], Style]] = {
 
 
 def latest(fleet: Fleet, node: Node, metric: str) -> float | None:
-    held = fleet.series.get(SeriesKey(node.region, metric, node.id))
+    held = fleet.series.get(series_of(node, metric))
     return held[-1][1] if held else None
 
 
@@ -330,6 +329,35 @@ def _standby(ctx: DetailContext, lines: Lines) -> None:
     )
 
 
+def _account(ctx: DetailContext, lines: Lines) -> None:
+    """An account among several: who reaches it, how its regions are, whether it may be changed."""
+    state, palette = ctx.fleet.account_of(ctx.node), ctx.palette
+    if state is None:
+        return
+    lines.add("Account", state.account or "unknown (its profile did not get as far as STS)")
+    names = ", ".join(state.profiles)
+    lines.add("Profiles" if len(state.profiles) > 1 else "Profile", Text(clean(names)))
+    if len(state.profiles) > 1:
+        lines.add("Polled with", Text(clean(f"profile {state.profiles[0]}: polled once, its credentials act"), palette.muted))
+    if state.label:
+        lines.add("Label", Text(f" {clean(state.label)} ", palette.label()))
+    if state.read_only:
+        lines.add("Read-only", Text(clean(state.read_only_why or ""), palette.busy), wide=True)
+    elif state.write_flag:
+        lines.add("Writable", Text("--write lifted the config file's read_only for this session", palette.label()), wide=True)
+    if state.error:
+        lines.add("Failed", Text(clean(state.error), palette.bad), wide=True)
+    for region in ctx.fleet.regions:
+        if region.account != state.account or state.error:
+            continue
+        if region.ok:
+            lines.add("Region", Text.assemble((region.name, Style()), (" ✓", palette.ok)))
+        elif region.error:
+            lines.add("Region", Text(clean(f"{region.name} ✗ {region.error}"), palette.bad), wide=True)
+        else:
+            lines.add("Region", Text(f"{region.name} …", palette.muted))
+
+
 def _external(ctx: DetailContext, lines: Lines) -> None:
     node = ctx.node
     lines.add("Kind", f"{node.raw.get('Kind', 'database')} in {node.region}")
@@ -412,7 +440,8 @@ def _alarms(ctx: DetailContext, lines: Lines) -> None:
         if alarm.reason and alarm.state != "OK":  # why it is not OK; an OK alarm's reason is noise
             text.append(f": {clean(alarm.reason)}", palette.muted)
         lines.add("Alarm", text, wide=True)
-    error = ctx.fleet.alarms_errors.get(ctx.node.region)
+    region = ctx.fleet.region_of(ctx.node)
+    error = region.alarms_error if region is not None else None
     if error and ctx.node.type in (NodeType.INSTANCE, NodeType.CLUSTER):
         lines.add("Alarms", Text(clean(f"unavailable: {error}"), palette.busy), wide=True)
 
@@ -428,6 +457,8 @@ def detail_text(ctx: DetailContext) -> Text:
         _global(ctx, lines)
     elif kind is NodeType.STANDBY:
         _standby(ctx, lines)
+    elif kind is NodeType.ACCOUNT:
+        _account(ctx, lines)
     else:
         _external(ctx, lines)
     for fact in facts(ctx.node, ctx.fleet):

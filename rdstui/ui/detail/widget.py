@@ -159,7 +159,7 @@ class DetailPane(VerticalScroll):
             context = DetailContext(
                 node=node,
                 fleet=fleet,
-                region=fleet.region(node.region),
+                region=fleet.region_of(node),
                 posture=self._posture(node),
                 now=self.clock(),
                 warning=self.warning,

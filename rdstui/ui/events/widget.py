@@ -108,8 +108,10 @@ class EventsList(ScrollView, can_focus=True):
         notes: list[Text] = []
         events = list(fleet.events) if fleet is not None else []
         if fleet is not None:
-            for region, error in sorted(fleet.events_errors.items()):
-                notes.append(Text(clean(f"⚠ {region}: events unavailable: {error}"), palette.busy))
+            for state in fleet.regions:
+                if state.events_error:
+                    where = f"{state.name} ({state.account})" if len(fleet.accounts) > 1 else state.name
+                    notes.append(Text(clean(f"⚠ {where}: events unavailable: {state.events_error}"), palette.busy))
             if not fleet.events_loaded:
                 notes.append(Text("reading events…", palette.muted))
             elif not events:

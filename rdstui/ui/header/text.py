@@ -1,17 +1,19 @@
-"""The header line: who and where, region health, freshness, READ-ONLY (pure: Rich Text out)."""
+"""The header line: who and where, region health, freshness, READ-ONLY (pure: Rich Text out).
+
+With several accounts the marks are the accounts' (name, health, RO, label);
+their failing regions are named on the lines below, with the account."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from types import MappingProxyType
 
 from rich.style import Style
 from rich.text import Text
 
+from rdstui.core.accounts import account_health
 from rdstui.core.format import clean, duration
-from rdstui.core.model import RegionState, Severity
+from rdstui.core.model import AccountState, Fleet, RegionState, Severity
 from rdstui.ui.palette import Palette
 from rdstui.ui.text import cut, elide
 
@@ -27,10 +29,32 @@ class HeaderState:
     connecting: bool = True
     setup_error: str | None = None
     poll_error: str | None = None  # watching the fleet stopped (a bug or an outage)
-    metrics_errors: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # region -> one line
     attention: tuple[tuple[str, int, Severity], ...] = ()  # (kind, databases, severity), worst first
     profile_label: str | None = None  # the config's label for the profile ("PRODUCTION")
     replay: ReplayBadge | None = None  # --replay: the recording's times
+    accounts: tuple[AccountBadge, ...] = ()  # with several accounts: each one's mark
+    write_flag: bool = False  # --write lifted a profile's read-only for the session
+
+
+@dataclass(frozen=True)
+class AccountBadge:
+    """What the header says of one account among several."""
+
+    name: str  # its profiles
+    account: str | None
+    health: str  # account_health's word: ok, polling, failing, failed, "1/3 regions failing"
+    read_only: bool
+    label: str | None = None
+    write_flag: bool = False
+    error: str | None = None  # it could not start
+
+    @classmethod
+    def of(cls, state: AccountState, fleet: Fleet, read_only: bool) -> AccountBadge:
+        regions = [r for r in fleet.regions if r.account == state.account]
+        return cls(
+            state.name, state.account, account_health(state, regions), read_only, state.label, state.write_flag,
+            state.error,
+        )
 
 
 @dataclass(frozen=True)
@@ -94,6 +118,28 @@ def region_marks(state: HeaderState, now: datetime, palette: Palette, compact: b
     return text
 
 
+def account_marks(state: HeaderState, palette: Palette, ids: bool, labels: bool, cut_to: int = 16) -> Text:
+    """"prod 111111111111✓ PRODUCTION RO  staging✓ WRITE  broken✗" (ids and labels as room allows)."""
+    text = Text()
+    for index, badge in enumerate(state.accounts):
+        if index:
+            text.append("  ")
+        good = badge.health == "ok"
+        waiting = badge.health == "polling"
+        text.append(elide(clean(badge.name), cut_to), Style(bold=True) if good else palette.muted if waiting else palette.bad)
+        if ids and badge.account:
+            text.append(f" {badge.account}", palette.muted)
+        text.append("✓" if good else "…" if waiting else "✗", palette.ok if good else palette.muted if waiting else palette.bad)
+        if labels and badge.label:
+            text.append(" ")
+            text.append(f"{clean(badge.label)}", palette.label())
+        if badge.read_only:
+            text.append(" RO", palette.busy)
+        if badge.write_flag:
+            text.append(" WRITE", palette.label())
+    return text
+
+
 def attention_summary(state: HeaderState, palette: Palette, compact: bool) -> Text:
     """"2 lagging · 1 no PITR · 1 alarm" in the worst severity's colour; compact: "1 crit 2 warn"
     (words, not marks: ✗ is a failing region's)."""
@@ -115,6 +161,8 @@ def _left(state: HeaderState, palette: Palette, account: bool) -> Text:
     left = Text()
     left.append(" rdstui ", Style(bold=True, reverse=True))
     left.append(" ")
+    if state.accounts:  # the accounts' marks name them
+        return left
     left.append(elide(clean(state.label) or "-", 20), Style(bold=True))
     if state.profile_label:
         left.append(" ")
@@ -144,6 +192,9 @@ def _right(state: HeaderState, now: datetime, palette: Palette, words: bool, clo
     if state.read_only:
         right.append("  ")
         right.append(" READ-ONLY ", palette.badge)
+    elif state.write_flag and not state.accounts:  # several: the account's mark says WRITE
+        right.append("  ")
+        right.append(" WRITE (--write) ", palette.label())
     return right
 
 
@@ -155,9 +206,18 @@ def header_text(state: HeaderState, now: datetime, width: int, palette: Palette)
     "ago", the count its "regions", the attention counts become "1 crit 2 warn", and
     the account id goes last: what needs attention, and which account the console
     would change, matter more than a row of ✓. The attention summary is never dropped."""
+    wide, short = (attention_summary(state, palette, compact=flag) for flag in (False, True))
+    if state.accounts:
+        stages: tuple[tuple[bool, bool, bool, Text, Text], ...] = (
+            (True, True, True, account_marks(state, palette, ids=True, labels=True), wide),
+            (True, False, True, account_marks(state, palette, ids=False, labels=True), wide),
+            (True, False, False, account_marks(state, palette, ids=False, labels=True), short),
+            (True, False, False, account_marks(state, palette, ids=False, labels=False), short),
+            (True, False, False, account_marks(state, palette, ids=False, labels=False, cut_to=8), short),
+        )
+        return _lines(state, now, width, palette, stages)
     full, compact = (region_marks(state, now, palette, compact=flag) for flag in (False, True))
     tiny = region_marks(state, now, palette, compact=True, tiny=True)
-    wide, short = (attention_summary(state, palette, compact=flag) for flag in (False, True))
     stages = (
         (True, True, True, full, wide),
         (True, False, True, full, wide),
@@ -169,6 +229,13 @@ def header_text(state: HeaderState, now: datetime, width: int, palette: Palette)
         *(((True, False, False, Text(), short),) if not any(failing(r) for r in state.regions) else ()),
         (False, False, False, tiny, short),
     )
+    return _lines(state, now, width, palette, stages)
+
+
+def _lines(
+    state: HeaderState, now: datetime, width: int, palette: Palette, stages: tuple[tuple[bool, bool, bool, Text, Text], ...]
+) -> Text:
+    """The first stage whose line fits (the last one cut to fit), then the replay's and the problems' lines."""
     for account, words, clock, marks, summary in stages:
         left, right = _left(state, palette, account), _right(state, now, palette, words, clock)
         room = width - left.cell_len - summary.cell_len - right.cell_len - 1
@@ -211,27 +278,33 @@ def replay_line(badge: ReplayBadge, now: datetime, width: int, palette: Palette)
 
 
 def problem_lines(state: HeaderState, now: datetime, width: int, palette: Palette) -> list[Text]:
-    """One line per failing region (its error, and how old its data is)."""
+    """One line per failed account and failing region (its error, and how old its data is)."""
     problems: list[Text] = []
     if state.setup_error:
         return problems  # the body says it in full
     if state.poll_error:
         problems.append(Text(cut(clean(f" ✗ watching the fleet stopped: {state.poll_error}"), width), palette.bad))
+    names = {badge.account: badge.name for badge in state.accounts}
+    for badge in state.accounts:
+        if badge.error:
+            problems.append(Text(cut(clean(f" ✗ {badge.name}: {badge.error}"), width), palette.bad))
     failing_ = [r for r in state.regions if failing(r)]
     for region in failing_:
         shown = f"data from {_since(region.polled_at, now)} ago" if region.polled_at else "no data"
-        line = Text(f" ✗ {region.name} ", palette.bad)
+        where = f"{region.name} {names[region.account]}" if region.account in names else region.name
+        line = Text(f" ✗ {clean(where)} ", palette.bad)
         line.append(f"({shown}): ", palette.busy)
         line.append(clean(region.error or "failed"))
         if line.cell_len > width:
             line.truncate(width - 1)
             line.append("…")
         problems.append(line)
-    for name, error in sorted(state.metrics_errors.items()):
-        if any(r.name == name for r in failing_):
+    for region in state.regions:
+        if region.metrics_error is None or region in failing_:
             continue  # the region line already says it is failing
-        line = Text(f" ⚠ {name} metrics: ", palette.busy)
-        line.append(clean(error))
+        where = f"{region.name} {names[region.account]}" if region.account in names else region.name
+        line = Text(f" ⚠ {clean(where)} metrics: ", palette.busy)
+        line.append(clean(region.metrics_error))
         line.truncate(width)
         problems.append(line)
     if len(problems) > MAX_PROBLEM_LINES:

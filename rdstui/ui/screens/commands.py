@@ -1,4 +1,5 @@
-"""The command palette's fleet commands: jump to a database by name."""
+"""The command palette's fleet commands: jump to a database by name (two accounts' `orders-db`
+are two commands, each saying its account)."""
 
 from __future__ import annotations
 
@@ -29,10 +30,14 @@ class FleetCommands(Provider):
         found: list[tuple[str, str, str]] = []
         if fleet is None:
             return found
+        several = len(fleet.accounts) > 1
         for node in fleet.walk():
-            if node.type is NodeType.STANDBY:
+            if node.type in (NodeType.STANDBY, NodeType.ACCOUNT):
                 continue
             words = f"{role_word(node, fleet.parent(node))} · {node.status} · {node.az or node.region} · {node.engine or ''}"
+            state = fleet.account_of(node) if several else None
+            if state is not None:
+                words = f"{state.name} ({state.account}) · {words}"
             found.append((clean(node.id), escape(clean(words)), node.key))  # the palette parses help as markup
         return found
 

@@ -35,10 +35,11 @@ HELP_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "Finding things",
         [
-            ("/", "filter by identifier, engine, region, status or role (words AND)"),
+            ("/", "filter by identifier, engine, region, status, role or account (words AND)"),
             ("escape", "clear the filter"),
             ("!", "only databases with a warning or worse (with the filter, both apply)"),
             ("o", "order the tree: attention (problems first), name, region, lag"),
+            (":", "jump to an account (with several profiles: --profile a,b)"),
             ("ctrl+p", "command palette: jump to a database, switch theme, refresh"),
         ],
     ),

@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from rdstui.core.model import Node
+from rdstui.core.model import Node, NodeType
 
 
-def matches(node: Node, terms: list[str]) -> bool:
-    """Every term is found in the identifier, engine, region/AZ, status or role."""
+def matches(node: Node, terms: list[str], account: str = "") -> bool:
+    """Every term is found in the identifier, engine, region/AZ, status or role, or in the
+    `account` (its profiles and id, with several accounts: "prod orders" finds prod's orders-db)."""
     fields = " ".join(
         part
         for part in (
+            account,
             node.id,
             node.engine or "",
             node.engine_version or "",
@@ -37,12 +39,16 @@ def filter_roots(
         return roots, None
     found: set[str] = set()
 
-    def visit(node: Node) -> Node | None:
-        kept = tuple(copy for copy in (visit(child) for child in node.children) if copy is not None)
-        if matches(node, terms) and (keep is None or keep(node)):
+    def visit(node: Node, account: str) -> Node | None:
+        if node.type is NodeType.ACCOUNT:
+            account = f"{node.id} {node.account or ''}"
+        kept = tuple(copy for copy in (visit(child, account) for child in node.children) if copy is not None)
+        if node.type is NodeType.ACCOUNT:  # an account is shown for what it holds, not matched itself
+            return replace(node, children=kept) if kept else None
+        if matches(node, terms, account) and (keep is None or keep(node)):
             found.add(node.key)
         elif not kept:
             return None
         return replace(node, children=kept) if kept != node.children else node
 
-    return tuple(copy for copy in (visit(root) for root in roots) if copy is not None), frozenset(found)
+    return tuple(copy for copy in (visit(root, "") for root in roots) if copy is not None), frozenset(found)

@@ -8,8 +8,8 @@ from typing import Sequence
 from rich.style import Style
 from rich.text import Text
 
-from rdstui.core.format import duration
-from rdstui.core.model import Node, NodeType, Replication
+from rdstui.core.format import clean, duration
+from rdstui.core.model import AccountState, Node, NodeType, Replication
 from rdstui.core.words import lag_level
 from rdstui.ui.palette import Palette
 from rdstui.ui.text import cut, elide
@@ -177,4 +177,28 @@ def tree_label(
                 text.append(" " + arrow, palette.lag(kind))
     if stale:
         text.append(" stale", palette.busy)
+    return text
+
+
+def account_label(node: Node, state: AccountState | None, width: int, palette: Palette) -> Text:
+    """An account's line: its profiles, account id, health, label, RO/WRITE, how many databases."""
+    health = node.status
+    style = palette.ok if health == "ok" else palette.muted if health == "polling" else palette.bad
+    text = Text()
+    text.append(elide(clean(node.id), max(MIN_ID, width // 3)), Style(bold=True))
+    text.append(f"  {node.account or 'account ?'}", palette.muted)
+    text.append(f"  {health}", style)
+    if state is not None and state.label:
+        text.append(" ")
+        text.append(f" {clean(state.label)} ", palette.label())
+    if state is not None and state.read_only:
+        text.append(" RO", palette.busy)
+    if state is not None and state.write_flag:
+        text.append(" WRITE", palette.label())
+    count = sum(1 for child in node.walk() if child.type in (NodeType.INSTANCE, NodeType.CLUSTER)) if node.children else 0
+    if node.children:
+        text.append(f"  {count} database{'s' if count != 1 else ''}", palette.muted)
+    elif state is not None and state.error:
+        text.append(f"  {clean(state.error)}", palette.bad)
+    text.truncate(width, overflow="ellipsis")
     return text

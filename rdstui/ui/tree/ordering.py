@@ -1,15 +1,29 @@
-"""The order of the tree's top-level databases: what needs attention first, or by name, region, lag."""
+"""The order of the tree's top-level databases: what needs attention first, or by name, region, lag.
+
+With several accounts the accounts stay in the order the profiles were given;
+each account's databases are ordered beneath it."""
 
 from __future__ import annotations
 
-from rdstui.core.model import Fleet, Node, Severity
+from dataclasses import replace
+
+from rdstui.core.model import Fleet, Node, NodeType, Severity
 
 ORDERS = ("attention", "name", "region", "lag")
 
 
 def ordered_roots(fleet: Fleet, order: str) -> tuple[Node, ...]:
-    """The roots in `order`; Python's sort is stable, so ties keep the poll's order."""
-    roots = fleet.roots
+    """The top databases in `order` (under their accounts, with several)."""
+    if not any(root.type is NodeType.ACCOUNT for root in fleet.roots):
+        return _ordered(fleet, fleet.roots, order)
+    return tuple(
+        replace(root, children=ordered) if (ordered := _ordered(fleet, root.children, order)) != root.children else root
+        for root in fleet.roots
+    )
+
+
+def _ordered(fleet: Fleet, roots: tuple[Node, ...], order: str) -> tuple[Node, ...]:
+    """`roots` in `order`; Python's sort is stable, so ties keep the poll's order."""
     if order == "attention":
         ranks = _root_ranks(fleet)
         return tuple(sorted(roots, key=lambda root: -ranks.get(root.key, 0))) if ranks else roots
@@ -31,7 +45,7 @@ def _root_ranks(fleet: Fleet) -> dict[str, int]:
         node = fleet.node(key)
         if worst < Severity.WARNING or node is None:
             continue
-        while (parent := fleet.parent(node)) is not None:
+        while (parent := fleet.parent(node)) is not None and parent.type is not NodeType.ACCOUNT:
             node = parent
         ranks[node.key] = max(ranks.get(node.key, 0), int(worst))
     return ranks

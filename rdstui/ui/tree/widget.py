@@ -27,7 +27,7 @@ from rdstui.core.model import Fleet, Node, NodeType
 from rdstui.core.words import role_word
 from rdstui.ui.palette import Palette
 from rdstui.ui.tree.filtering import filter_roots
-from rdstui.ui.tree.lines import Columns, tree_label
+from rdstui.ui.tree.lines import Columns, account_label, tree_label
 from rdstui.ui.tree.ordering import is_problem, ordered_roots
 
 GUIDE_DEPTH = 3
@@ -155,10 +155,14 @@ class FleetTree(Tree[str]):
         if shown is None or fleet is None:
             return EMPTY_LABEL
         node = fleet.node(key) or shown  # the whole node: its role word counts children a filter hid
+        if node.type is NodeType.ACCOUNT:
+            text = account_label(node, fleet.account_of(node), width, self.palette)
+            self._labels[(key, width)] = text
+            return text
         parent = fleet.parent(node)
         series = lag_series(node, parent)
         held = fleet.series.get(series, ()) if series else ()
-        region = fleet.region(node.region)
+        region = fleet.region_of(node)
         text = tree_label(
             shown,
             role=role_word(node, parent),

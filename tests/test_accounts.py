@@ -1,0 +1,297 @@
+"""Several AWS accounts in one tree: `--profile a,b,c`.
+
+Two moto server processes stand for two accounts (moto takes the account id from
+MOTO_ACCOUNT_ID, process-wide), each behind a fault proxy that counts what reaches it
+and whose keys signed it. The profiles live in a test AWS config file, each with its own
+`endpoint_url` and keys: prod and prod-admin reach account A, staging account B, and
+broken has no credentials at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from faultproxy import FaultProxy, slow
+from support import free_port
+
+from rdstui.cli import main, parse, settings_from
+from rdstui.core.actions import ActionKind, ActionPlan, Refusal
+from rdstui.core.audit import read_entries
+from rdstui.core.errors import SetupError
+from rdstui.core.model import Fleet, Node, NodeType
+from rdstui.runtime import Options, open_runtime
+
+ACCOUNT_A, ACCOUNT_B = "111111111111", "222222222222"
+KEYS = {"prod": "AKIAPRODEXAMPLE", "prod-admin": "AKIAPRODADMINEXAMPLE", "staging": "AKIASTAGINGEXAMPLE"}
+REGION = "us-east-1"
+
+
+def start_moto(account: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {**os.environ, "MOTO_ACCOUNT_ID": account}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/").read()
+            return proc, url
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("moto server did not start")
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[dict[str, str]]:
+    """Account id -> its moto server's URL."""
+    started = {account: start_moto(account) for account in (ACCOUNT_A, ACCOUNT_B)}
+    yield {account: url for account, (_, url) in started.items()}
+    for proc, _ in started.values():
+        proc.terminate()
+        proc.wait(10)
+
+
+def rds(url: str) -> Any:
+    return boto3.client(
+        "rds", region_name=REGION, endpoint_url=url, aws_access_key_id="seed", aws_secret_access_key="seed",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+
+
+@pytest.fixture
+def accounts(servers: dict[str, str]) -> Iterator[dict[str, FaultProxy]]:
+    """Both accounts emptied and seeded (each has an `orders-db`; A's has a replica), each
+    behind its own proxy: account id -> proxy."""
+    for url in servers.values():
+        urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST")).read()
+        client = rds(url)
+        client.create_db_instance(
+            DBInstanceIdentifier="orders-db", DBInstanceClass="db.t3.micro", Engine="postgres",
+            MasterUsername="admin", MasterUserPassword="secret-password", AllocatedStorage=20,
+            BackupRetentionPeriod=7,
+        )
+    rds(servers[ACCOUNT_A]).create_db_instance_read_replica(
+        DBInstanceIdentifier="orders-db-ro1", SourceDBInstanceIdentifier="orders-db",
+    )
+    proxies = {account: FaultProxy(url).start() for account, url in servers.items()}
+    yield proxies
+    for proxy in proxies.values():
+        proxy.stop()
+
+
+@pytest.fixture
+def aws_config(accounts: dict[str, FaultProxy], tmp_path: Path, monkeypatch) -> Path:
+    """~/.aws/config with the four profiles, and nothing else of the machine's AWS set-up."""
+    a, b = accounts[ACCOUNT_A].url, accounts[ACCOUNT_B].url
+    path = tmp_path / "aws-config"
+    profiles = [("prod", a, KEYS["prod"]), ("prod-admin", a, KEYS["prod-admin"]), ("staging", b, KEYS["staging"])]
+    text = "".join(
+        f"[profile {name}]\nregion = {REGION}\nendpoint_url = {url}\n"
+        f"aws_access_key_id = {key}\naws_secret_access_key = secret\n\n"
+        for name, url, key in profiles
+    )
+    text += f"[profile broken]\nregion = {REGION}\nendpoint_url = {b}\n"  # no credentials anywhere
+    path.write_text(text)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(path))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # "no credentials" at once, not after IMDS
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION",
+                 "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))  # no rdstui config unless a test writes one
+    return path
+
+
+def rdstui_config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "xdg" / "rdstui" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def options_for(*argv: str) -> Options:
+    return Options.from_settings(*settings_from(parse(list(argv))), demo=False)
+
+
+def by_account(fleet: Fleet) -> dict[str | None, Node]:
+    return {root.account: root for root in fleet.roots}
+
+
+def find(fleet: Fleet, account: str, ident: str) -> Node:
+    return next(n for n in fleet.walk() if n.account == account and n.id == ident and n.type is NodeType.INSTANCE)
+
+
+def signed_by(proxy: FaultProxy, operation: str) -> list[str | None]:
+    return [call.access_key for call in proxy.calls if call.operation == operation]
+
+
+# -- status ----------------------------------------------------------------------
+
+
+def test_status_json_has_the_accounts_and_every_entry_says_its_account(aws_config, accounts, capsys):
+    code = main(["status", "--json", "--profile", "prod,prod-admin", "--profile", "staging", "--profile", "broken"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 1  # a profile failed: the others are still shown
+    assert [(a["profile"], a["account"], a["ok"], a["read_only"]) for a in document["accounts"]] == [
+        ("prod", ACCOUNT_A, True, False),
+        ("prod-admin", ACCOUNT_A, True, False),
+        ("staging", ACCOUNT_B, True, False),
+        ("broken", None, False, False),
+    ]
+    broken = document["accounts"][3]
+    assert broken["error"] == "No AWS credentials for profile broken: run `aws configure --profile broken` (or sso login)"
+    assert [(r["profile"], r["account"], r["name"], r["ok"]) for r in document["regions"]] == [
+        ("prod", ACCOUNT_A, REGION, True), ("staging", ACCOUNT_B, REGION, True),
+    ]
+    tops = [(n["profile"], n["account"], n["id"]) for n in document["nodes"]]
+    assert sorted(tops) == [("prod", ACCOUNT_A, "orders-db"), ("staging", ACCOUNT_B, "orders-db")]
+    replica = next(n for n in document["nodes"] if n["account"] == ACCOUNT_A)["children"]
+    assert [(c["id"], c["account"], c["profile"]) for c in replica if c["type"] == "instance"] == [
+        ("orders-db-ro1", ACCOUNT_A, "prod")
+    ]
+    # One account, two profiles: polled once, with the first profile's keys.
+    assert set(signed_by(accounts[ACCOUNT_A], "DescribeDBInstances")) == {KEYS["prod"]}
+    assert signed_by(accounts[ACCOUNT_A], "GetCallerIdentity").count(KEYS["prod-admin"]) == 1
+    assert set(signed_by(accounts[ACCOUNT_B], "DescribeDBInstances")) == {KEYS["staging"]}
+
+
+def test_status_text_prints_the_accounts_as_roots(aws_config, accounts, capsys):
+    assert main(["status", "--profile", "prod,staging"]) == 0
+    out = capsys.readouterr().out
+    assert f"account prod ({ACCOUNT_A}): ok" in out and f"account staging ({ACCOUNT_B}): ok" in out
+    assert f"region {REGION} ({ACCOUNT_A}): ok" in out
+    rows = [line for line in out.splitlines() if line.startswith(("prod", "staging", "├─", "└─", "   "))]
+    assert rows[0].split()[:3] == ["prod", "account", "ok"] and ACCOUNT_A in rows[0]
+    assert rows[1].startswith("└─ orders-db ") or rows[1].startswith("├─ orders-db ")
+    assert any(row.split()[:3] == ["staging", "account", "ok"] for row in rows)
+
+
+def test_one_profile_changes_nothing(aws_config, accounts, capsys):
+    assert main(["status", "--json", "--profile", "staging"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert [n["id"] for n in document["nodes"]] == ["orders-db"]  # a database at the top, not an account
+    assert document["accounts"] == [
+        {"profile": "staging", "account": ACCOUNT_B, "ok": True, "error": None, "read_only": False}
+    ]
+
+
+def test_every_profile_failing_is_one_setup_error(aws_config, accounts, capsys):
+    assert main(["status", "--profile", "broken,nowhere"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rdstui: no profile could be opened (profile broken: ")
+    assert "profile nowhere: " in err and err.count("\n") == 1
+
+
+# -- independence ----------------------------------------------------------------
+
+
+async def test_a_slow_account_never_holds_back_another(aws_config, accounts):
+    accounts[ACCOUNT_B].add(slow(20), operation="DescribeDBInstances")
+    runtime = await open_runtime(options_for("--profile", "prod,staging"))
+    try:
+        began = time.monotonic()
+        fleets = runtime.watch.fleets()
+
+        async def first_with_prod() -> Fleet:
+            async for fleet in fleets:
+                if by_account(fleet)[ACCOUNT_A].children:
+                    return fleet
+            raise AssertionError("no fleet")
+
+        fleet = await asyncio.wait_for(first_with_prod(), 10)
+        assert time.monotonic() - began < 10
+        roots = by_account(fleet)
+        assert [c.id for c in roots[ACCOUNT_A].children] == ["orders-db"] and roots[ACCOUNT_A].status == "ok"
+        assert roots[ACCOUNT_B].children == () and roots[ACCOUNT_B].status == "polling"
+        await fleets.aclose()
+    finally:
+        await runtime.close()
+
+
+# -- actions ----------------------------------------------------------------------
+
+
+async def test_actions_go_with_the_nodes_own_profile_and_obey_its_read_only(aws_config, accounts, tmp_path, state_home):
+    rdstui_config(tmp_path, "[profiles.prod]\nread_only = true\nlabel = \"PRODUCTION\"\n")
+    runtime = await open_runtime(options_for("--profile", "prod,staging"))
+    try:
+        fleet = await runtime.watch.once(metrics=False)
+        refused = runtime.desk.plan(ActionKind.SNAPSHOT, find(fleet, ACCOUNT_A, "orders-db"), fleet)
+        assert isinstance(refused, Refusal)
+        assert refused.reason.startswith(f"profile prod (account {ACCOUNT_A}) is read-only (read_only = true for profile prod")
+        planned = runtime.desk.plan(ActionKind.SNAPSHOT, find(fleet, ACCOUNT_B, "orders-db"), fleet)
+        assert isinstance(planned, ActionPlan) and planned.target.account == ACCOUNT_B
+        assert runtime.desk.begin(planned) is None
+        sent = await runtime.desk.send(planned)
+        assert sent.outcome.ok, sent.line
+    finally:
+        await runtime.close()
+    assert signed_by(accounts[ACCOUNT_B], "CreateDBSnapshot") == [KEYS["staging"]]
+    assert signed_by(accounts[ACCOUNT_A], "CreateDBSnapshot") == []
+    snapshots = rds(f"http://{accounts[ACCOUNT_B].upstream[0]}:{accounts[ACCOUNT_B].upstream[1]}").describe_db_snapshots(
+        SnapshotType="manual"
+    )["DBSnapshots"]
+    assert [s["DBInstanceIdentifier"] for s in snapshots] == ["orders-db"]
+    lines = list(read_entries(state_home / "actions.jsonl"))
+    assert [(e["profile"], e["account"], e["outcome"]) for e in lines] == [
+        ("prod", ACCOUNT_A, "refused"), ("staging", ACCOUNT_B, "sent"), ("staging", ACCOUNT_B, "succeeded"),
+    ]
+
+
+async def test_write_lifts_the_config_read_only_of_one_profile(aws_config, accounts, tmp_path):
+    rdstui_config(tmp_path, "read_only = true\n")
+    runtime = await open_runtime(options_for("--profile", "prod,staging", "--write", "staging"))
+    try:
+        fleet = await runtime.watch.once(metrics=False)
+        assert isinstance(runtime.desk.plan(ActionKind.SNAPSHOT, find(fleet, ACCOUNT_A, "orders-db"), fleet), Refusal)
+        assert isinstance(runtime.desk.plan(ActionKind.SNAPSHOT, find(fleet, ACCOUNT_B, "orders-db"), fleet), ActionPlan)
+        states = {state.account: state for state in fleet.accounts}
+        assert states[ACCOUNT_A].read_only and not states[ACCOUNT_A].write_flag
+        assert not states[ACCOUNT_B].read_only and states[ACCOUNT_B].write_flag
+        # The palette's switch turns everything off and back on, but never lifts the file's read-only.
+        assert runtime.desk.set_read_only(True) and runtime.desk.read_only
+        assert runtime.desk.set_read_only(False)
+        assert runtime.desk.read_only_for(ACCOUNT_A) and not runtime.desk.read_only_for(ACCOUNT_B)
+    finally:
+        await runtime.close()
+
+
+def test_write_and_profile_mistakes_are_usage_errors(aws_config, accounts, tmp_path, capsys):
+    assert main(["--profile", "prod", "--write", "staging", "status"]) == 2
+    assert "rdstui: --write staging: not one of the profiles shown (prod)\n" == capsys.readouterr().err
+    for argv, said in (
+        (["--profile", "prod", "--write", "prod", "--read-only", "status"], "give one of them"),
+        (["--profile", "prod,staging", "--record", str(tmp_path / "r.jsonl"), "status"], "--record records one profile"),
+        (["--profile", "prod,staging", "--demo", "status"], "--demo is one demo account"),
+        (["--profile", ",", "status"], "--profile needs a profile name"),
+    ):
+        with pytest.raises(SystemExit) as stopped:
+            main(argv)
+        assert stopped.value.code == 2 and said in capsys.readouterr().err
+
+
+def test_profiles_shown_in_the_config_is_the_default_set(aws_config, accounts, tmp_path):
+    rdstui_config(tmp_path, 'profiles_shown = ["staging", "prod"]\n\n[profiles.staging]\nregions = ["eu-west-1"]\n')
+    options = options_for("--region", "us-east-1")
+    assert [(p.name, p.regions) for p in options.profiles] == [("staging", ("eu-west-1",)), ("prod", ("us-east-1",))]
+    one = options_for("--profile", "staging", "--region", "us-east-1")  # one profile: the flag wins, as before
+    assert [(p.name, p.regions) for p in one.profiles] == [("staging", ("us-east-1",))]
+    rdstui_config(tmp_path, 'profiles_shown = "prod"\n')
+    with pytest.raises(SetupError, match=r"config.toml:1: 'profiles_shown' must be a list of profile names"):
+        options_for()
