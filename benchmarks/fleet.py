@@ -1,6 +1,6 @@
 """The benchmark fleet, shared by poll_bench.py and ui_bench.py.
 
-A moto server in its own process on 127.0.0.1 (a free port), so a benchmark's
+Seeds a moto server in its own process (rdstui.demo.process.moto_server), so a benchmark's
 own CPU time is the client's alone, seeded per region with primaries, one
 read replica in five and one small Aurora cluster.
 """
@@ -8,11 +8,6 @@ read replica in five and one small Aurora cluster.
 from __future__ import annotations
 
 import math
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -20,30 +15,6 @@ import boto3
 from botocore.config import Config
 
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2", "eu-central-1", "ap-northeast-1"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_moto() -> tuple[subprocess.Popen[bytes], str]:
-    """A moto server process and its URL; the caller terminates it."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/").read()
-            return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("moto server did not start")
 
 
 def seed(url: str, regions: list[str], total: int) -> None:

@@ -19,13 +19,14 @@ import subprocess
 import time
 from collections import Counter
 
-from fleet import REGIONS, seed, start_moto
+from fleet import REGIONS, seed
 
 from rdstui.core.catalog import tree_series
 from rdstui.core.metrics import MAX_QUERIES
 from rdstui.core.session import SessionFactory
 from rdstui.core.target import DEMO_CREDENTIALS, AwsTarget
 from rdstui.core.watch import FleetWatch
+from rdstui.demo.process import moto_server
 
 PAGE = 100
 
@@ -76,7 +77,7 @@ def main() -> None:
     parser.add_argument("--regions", type=int, default=4)
     args = parser.parse_args()
     regions = REGIONS[: args.regions]
-    proc, url = start_moto()
+    proc, url = moto_server()
     try:
         t0 = time.perf_counter()
         seed(url, regions, args.instances)

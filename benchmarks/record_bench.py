@@ -76,7 +76,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from fleet import REGIONS, seed, start_moto
+from fleet import REGIONS, seed
 from ui_bench import (
     POLL_EVERY,
     RDSTUI,
@@ -91,6 +91,7 @@ from ui_bench import (
     wait_until,
 )
 
+from rdstui.demo.process import moto_server
 from rdstui.ui.detail.widget import POSTURE_DEBOUNCE
 
 REPS = 5  # sessions with and without recording, alternately
@@ -421,7 +422,7 @@ def main() -> None:
             nonlocal clock
             phases[name], clock = time.perf_counter() - clock, time.perf_counter()
 
-        moto, url = start_moto()
+        moto, url = moto_server()
         try:
             seed(url, regions, args.instances)
             done("seed")

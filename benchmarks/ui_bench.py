@@ -51,8 +51,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from fleet import REGIONS, seed, start_moto
+from fleet import REGIONS, seed
 from poll_bench import aws_cli, full_poll
+
+from rdstui.demo.process import moto_server
 
 KEYS = 20
 TREE_UPDATES = 5
@@ -350,7 +352,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="rdstui-bench-") as home:
         env = quiet_env(Path(home))
         tmux = Tmux(Path(home), env)
-        moto, url = start_moto()
+        moto, url = moto_server()
         try:
             seed(url, regions, args.instances)
             if args.profile:

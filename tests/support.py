@@ -64,3 +64,8 @@ def json_nodes(nodes: list[dict[str, Any]], depth: int = 0) -> Iterator[tuple[in
     for node in nodes:
         yield depth, node
         yield from json_nodes(node.get("children", []), depth + 1)
+
+
+def footer_keys(app: Any) -> set[str]:
+    """Keys the footer offers (shown and enabled)."""
+    return {key for key, active in app.screen.active_bindings.items() if active.binding.show and active.enabled}

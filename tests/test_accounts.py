@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -24,42 +21,31 @@ import boto3
 import pytest
 from botocore.config import Config
 from faultproxy import FaultProxy, slow
-from support import free_port
+from support import footer_keys
+from textual.command import CommandPalette
 
 from rdstui.cli import main, parse, settings_from
 from rdstui.core.actions import ActionKind, ActionPlan, Refusal
 from rdstui.core.audit import read_entries
 from rdstui.core.errors import SetupError
 from rdstui.core.model import Fleet, Node, NodeType
+from rdstui.demo.process import moto_server
 from rdstui.runtime import Options, open_runtime
+from rdstui.ui.actions.modal import ActionModal
+from rdstui.ui.app import RdsApp
+from rdstui.ui.testing import ready, screen_text, tree_rows
+from rdstui.ui.screens.commands import FleetCommands
+from rdstui.ui.tree.widget import FleetTree
 
 ACCOUNT_A, ACCOUNT_B = "111111111111", "222222222222"
 KEYS = {"prod": "AKIAPRODEXAMPLE", "prod-admin": "AKIAPRODADMINEXAMPLE", "staging": "AKIASTAGINGEXAMPLE"}
 REGION = "us-east-1"
 
 
-def start_moto(account: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {**os.environ, "MOTO_ACCOUNT_ID": account}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/").read()
-            return proc, url
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("moto server did not start")
-
-
 @pytest.fixture(scope="module")
 def servers() -> Iterator[dict[str, str]]:
     """Account id -> its moto server's URL."""
-    started = {account: start_moto(account) for account in (ACCOUNT_A, ACCOUNT_B)}
+    started = {account: moto_server({"MOTO_ACCOUNT_ID": account}) for account in (ACCOUNT_A, ACCOUNT_B)}
     yield {account: url for account, (_, url) in started.items()}
     for proc, _ in started.values():
         proc.terminate()
@@ -75,8 +61,8 @@ def rds(url: str) -> Any:
 
 @pytest.fixture
 def accounts(servers: dict[str, str]) -> Iterator[dict[str, FaultProxy]]:
-    """Both accounts emptied and seeded (each has an `orders-db`; A's has a replica), each
-    behind its own proxy: account id -> proxy."""
+    """Both accounts emptied and seeded (each has an `orders-db`; A's has a replica, B has a
+    `scratch-db` without backups: a warning), each behind its own proxy: account id -> proxy."""
     for url in servers.values():
         urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST")).read()
         client = rds(url)
@@ -87,6 +73,10 @@ def accounts(servers: dict[str, str]) -> Iterator[dict[str, FaultProxy]]:
         )
     rds(servers[ACCOUNT_A]).create_db_instance_read_replica(
         DBInstanceIdentifier="orders-db-ro1", SourceDBInstanceIdentifier="orders-db",
+    )
+    rds(servers[ACCOUNT_B]).create_db_instance(
+        DBInstanceIdentifier="scratch-db", DBInstanceClass="db.t3.micro", Engine="mysql",
+        MasterUsername="admin", MasterUserPassword="secret-password", AllocatedStorage=20, BackupRetentionPeriod=0,
     )
     proxies = {account: FaultProxy(url).start() for account, url in servers.items()}
     yield proxies
@@ -160,7 +150,9 @@ def test_status_json_has_the_accounts_and_every_entry_says_its_account(aws_confi
         ("prod", ACCOUNT_A, REGION, True), ("staging", ACCOUNT_B, REGION, True),
     ]
     tops = [(n["profile"], n["account"], n["id"]) for n in document["nodes"]]
-    assert sorted(tops) == [("prod", ACCOUNT_A, "orders-db"), ("staging", ACCOUNT_B, "orders-db")]
+    assert sorted(tops) == [
+        ("prod", ACCOUNT_A, "orders-db"), ("staging", ACCOUNT_B, "orders-db"), ("staging", ACCOUNT_B, "scratch-db")
+    ]
     replica = next(n for n in document["nodes"] if n["account"] == ACCOUNT_A)["children"]
     assert [(c["id"], c["account"], c["profile"]) for c in replica if c["type"] == "instance"] == [
         ("orders-db-ro1", ACCOUNT_A, "prod")
@@ -185,7 +177,7 @@ def test_status_text_prints_the_accounts_as_roots(aws_config, accounts, capsys):
 def test_one_profile_changes_nothing(aws_config, accounts, capsys):
     assert main(["status", "--json", "--profile", "staging"]) == 0
     document = json.loads(capsys.readouterr().out)
-    assert [n["id"] for n in document["nodes"]] == ["orders-db"]  # a database at the top, not an account
+    assert sorted(n["id"] for n in document["nodes"]) == ["orders-db", "scratch-db"]  # databases, not an account
     assert document["accounts"] == [
         {"profile": "staging", "account": ACCOUNT_B, "ok": True, "error": None, "read_only": False}
     ]
@@ -295,3 +287,103 @@ def test_profiles_shown_in_the_config_is_the_default_set(aws_config, accounts, t
     rdstui_config(tmp_path, 'profiles_shown = "prod"\n')
     with pytest.raises(SetupError, match=r"config.toml:1: 'profiles_shown' must be a list of profile names"):
         options_for()
+
+
+# -- the console ---------------------------------------------------------------------
+
+
+def console(*argv: str) -> RdsApp:
+    every = settings_from(parse(list(argv)))
+    return RdsApp(every[0], Options.from_settings(*every, demo=False), cursor_blink=False)
+
+
+def key_in(app: RdsApp, account: str | None, ident: str) -> str:
+    return next(n.key for n in app.fleet.walk() if n.account == account and n.id == ident)
+
+
+async def test_the_console_draws_the_accounts_as_roots_at_80x24(aws_config, accounts, tmp_path):
+    rdstui_config(tmp_path, '[profiles.prod]\nread_only = true\nlabel = "PRODUCTION"\n')
+    app = console("--profile", "prod,prod-admin,staging,broken")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        rows = tree_rows(app)
+        tops = [text for depth, text in rows if depth == 0]
+        assert tops[0].startswith(f"prod, prod-admin  {ACCOUNT_A}  ok  PRODUCTION  RO  2 databases")
+        assert tops[1].startswith(f"staging  {ACCOUNT_B}  ok  2 databases")
+        assert tops[2].startswith("broken  account ?  failed  No AWS credentials for profile broken")
+        assert [text.split()[0] for depth, text in rows if depth == 1] == ["orders-db", "scratch-db", "orders-db"]
+        header = screen_text(app).splitlines()
+        assert "prod, prod-…✓ PRODUCTION RO" in header[0] or "prod, prod-admin✓ PRODUCTION RO" in header[0]
+        assert "staging✓" in header[0] and "broken✗" in header[0] and "READ-ONLY" not in header[0]
+        assert header[1].startswith(" ✗ broken: No AWS credentials for profile broken")
+        screen = "\n".join(header)
+        assert f"prod, prod-admin  {ACCOUNT_A}" in screen and f"staging  {ACCOUNT_B}" in screen
+
+
+async def test_filter_problems_and_the_account_jump_work_across_accounts(aws_config, accounts):
+    app = console("--profile", "prod,staging")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("slash", *"staging orders", "enter")
+        await pilot.pause()
+        shown = [text.split()[0] for _, text in tree_rows(app)]
+        assert shown == ["staging", "orders-db"]  # prod's orders-db is not staging's
+        assert app.query_one(FleetTree).cursor_key == key_in(app, ACCOUNT_B, "orders-db")
+        await pilot.press("escape")
+        await pilot.press("slash", *"ro1", "enter")
+        await pilot.pause()
+        assert [text.split()[0] for _, text in tree_rows(app)] == ["prod", "orders-db", "orders-db-ro1"]
+        await pilot.press("escape")
+        await pilot.press("exclamation_mark")  # problems only: across accounts
+        await pilot.pause()
+        assert [text.split()[0] for _, text in tree_rows(app)] == ["staging", "scratch-db"]
+        await pilot.press("exclamation_mark")
+        # ctrl+p's jump: two orders-db, each saying its account
+        hits = [(text, words) for text, words, _ in FleetCommands(app.screen)._targets() if text == "orders-db"]
+        assert sorted(words.split(" · ")[0] for _, words in hits) == [f"prod ({ACCOUNT_A})", f"staging ({ACCOUNT_B})"]
+        await pilot.press("colon")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"staging")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.query_one(FleetTree).cursor_key == f"account:{ACCOUNT_B}"
+        assert "Account" in screen_text(app) and ACCOUNT_B in screen_text(app)
+
+
+async def test_keys_act_with_the_nodes_own_profile_and_the_modal_names_it(aws_config, accounts, tmp_path, state_home):
+    rdstui_config(tmp_path, "[profiles.prod]\nread_only = true\n")
+    app = console("--profile", "prod,staging")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        app.jump_to(key_in(app, ACCOUNT_A, "orders-db"))
+        await ready(app, pilot)
+        assert "s" not in footer_keys(app)
+        await pilot.press("s")
+        await pilot.pause()
+        assert not isinstance(app.screen, ActionModal)
+        assert app.notices[-1].startswith(f"profile prod (account {ACCOUNT_A}) is read-only")
+        app.jump_to(key_in(app, ACCOUNT_B, "orders-db"))
+        await ready(app, pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, ActionModal)
+        assert f"{ACCOUNT_B} (profile staging)" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+    entries = list(read_entries(state_home / "actions.jsonl"))
+    assert [(e["profile"], e["account"], e["outcome"]) for e in entries] == [
+        ("prod", ACCOUNT_A, "refused"), ("staging", ACCOUNT_B, "cancelled"),
+    ]
+
+
+async def test_the_header_says_which_profile_write_lifted(aws_config, accounts, tmp_path):
+    rdstui_config(tmp_path, "read_only = true\n")
+    app = console("--profile", "prod,staging", "--write", "staging")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        header = screen_text(app).splitlines()[0]
+        assert "prod✓ RO" in header and "staging✓ WRITE" in header
+        tops = [text for depth, text in tree_rows(app) if depth == 0]
+        assert tops[0].startswith(f"prod  {ACCOUNT_A}  ok  RO") and tops[1].startswith(f"staging  {ACCOUNT_B}  ok  WRITE")

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from support import ACCOUNT, Clock, arn, find_node, follow
+from support import ACCOUNT, Clock, arn, find_node, follow, footer_keys
 from textual.events import Key
 
 from rdstui.core.action_exec import ReadOnlyError, execute
@@ -130,11 +130,6 @@ def row(app: RdsApp, ident: str, role: str | None = None) -> tuple[int, str]:
 
 def audit(state_home) -> list[dict[str, Any]]:
     return list(read_entries(state_home / "demo-actions.jsonl"))  # the demo never writes the real trail
-
-
-def footer_keys(app: RdsApp) -> set[str]:
-    """Keys the footer offers (shown and enabled)."""
-    return {key for key, active in app.screen.active_bindings.items() if active.binding.show and active.enabled}
 
 
 # --------------------------------------------------------------------------- f: instance

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from rich.console import Console
-from support import ACCOUNT, Clock
+from support import ACCOUNT, Clock, footer_keys
 
 from rdstui.core.event_ids import DOCUMENTED, event_id, lookup
 from rdstui.core.model import Event
@@ -191,10 +191,6 @@ def events_of(app: RdsApp) -> EventsList:
     return app.query_one(EventsList)
 
 
-def footer_keys(app: RdsApp) -> set[str]:
-    return {key for key, active in app.screen.active_bindings.items() if active.binding.show and active.enabled}
-
-
 def flat(text: str) -> str:
     return " ".join(text.replace("│", " ").split())
 
@@ -308,7 +304,7 @@ async def test_j_k_home_end_move_the_cursor_and_it_is_drawn_while_focused(demo) 
         assert all(seg.style is not None and seg.style.bgcolor == cursor_style.bgcolor for seg in drawn)
         assert not any(seg.style is not None and seg.style.bgcolor == cursor_style.bgcolor for seg in other)
         # The selected database's events keep their mark under the cursor.
-        assert listed.cursor_event is not None and listed.cursor_event.source_id in listed.highlight
+        assert listed.cursor_event is not None and (listed.cursor_event.account, listed.cursor_event.source_id) in listed.highlight
         assert "".join(seg.text for seg in drawn).lstrip().startswith("▶")
         # Not while the tree has the keys (the cursor is kept, not drawn).
         await pilot.press("tab")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from faultproxy import Rule, error, fault_proxy  # noqa: F401
-from support import Clock, follow
+from support import Clock, follow, footer_keys
 from textual.widgets._toast import Toast
 
 from rdstui.core.action_exec import Outcome
@@ -102,10 +102,6 @@ def row(app: RdsApp, ident: str, role: str | None = None) -> str:
 
 def detail_text(app: RdsApp) -> str:
     return str(app.query_one("#detail-body").render())
-
-
-def footer_keys(app: RdsApp) -> set[str]:
-    return {key for key, active in app.screen.active_bindings.items() if active.binding.show and active.enabled}
 
 
 # --------------------------------------------------------------------------- a: this session

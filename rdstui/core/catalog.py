@@ -45,6 +45,9 @@ def source_region(node: Node, parent: Node | None) -> str:
     return ""
 
 
+ACCOUNT_CHARTS = "an account: select one of its databases to chart it"
+
+
 def series_of(node: Node, metric: str, source: str = "") -> SeriesKey:
     """The node's series of `metric`, in its own region and account."""
     return SeriesKey(node.region, metric, node.id, source, node.account or "")
@@ -66,9 +69,8 @@ def rpo_series(node: Node, parent: Node | None) -> SeriesKey | None:
 def gauges(node: Node, parent: Node | None = None) -> list[Gauge]:
     """Every chart in CHART_KEYS order, each with its series or the reason there is none."""
     lag = lag_series(node, parent)
-    found = [
-        Gauge("lag", "replication lag", lag, None if lag else f"{node.id} does not replicate from anything: no lag")
-    ]
+    no_lag = ACCOUNT_CHARTS if node.type is NodeType.ACCOUNT else f"{node.id} does not replicate from anything: no lag"
+    found = [Gauge("lag", "replication lag", lag, None if lag else no_lag)]
     if node.type is not NodeType.INSTANCE:
         why = _not_an_instance(node)
         found += [Gauge(key, label, None, why) for key, label in _INSTANCE_CHARTS]
@@ -147,4 +149,6 @@ def _not_an_instance(node: Node) -> str:
         return "a standby publishes no metrics of its own: select its primary"
     if node.type is NodeType.EXTERNAL:
         return "not described: no metrics"
+    if node.type is NodeType.ACCOUNT:
+        return ACCOUNT_CHARTS
     return "published per DB instance: select one of its instances"

@@ -13,8 +13,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING, Any
 
 from rdstui.core.errors import SetupError
@@ -82,3 +87,24 @@ class DemoProcess:
             child.wait()
         if child.stdout is not None:
             child.stdout.close()
+
+
+def moto_server(env: Mapping[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """A plain moto server in a process of its own on 127.0.0.1 (a free port), and its URL;
+    `env` for it (MOTO_ACCOUNT_ID: moto's account is process-wide). The caller terminates it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})},
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/").read()
+            return proc, url
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SetupError("a moto server did not start")

@@ -223,7 +223,8 @@ class RdsApp(App[int]):
         return self.screen_stack[0] if self.screen_stack else self.screen
 
     def _set_titles(self) -> None:
-        count = f" ({len(self.fleet.nodes)})" if self.fleet is not None and self.fleet.nodes else ""
+        shown = sum(1 for node in self.fleet.nodes.values() if node.type is not NodeType.ACCOUNT) if self.fleet else 0
+        count = f" ({shown})" if shown else ""
         tree = self.query_one(FleetTree)
         view = " · problems (!)" if tree.problems_only else ""
         titles = {
@@ -446,7 +447,7 @@ class RdsApp(App[int]):
         detail.selected = chart.selected = message.key
         node = self.selected_node()
         self.query_one(EventsList).highlight = frozenset(
-            n.id for n in node.walk() if n.type is not NodeType.EXTERNAL
+            (n.account, n.id) for n in node.walk() if n.type not in (NodeType.EXTERNAL, NodeType.ACCOUNT)
         ) if node is not None else frozenset()
         detail.progress = self.runtime.desk.tracker.progress(message.key) if self.runtime and message.key else None
         self._show_in_view()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timezone
 from functools import partial
@@ -116,6 +118,90 @@ async def take_replay(demo: Any, directory: Path) -> Path:
     return path
 
 
+ACCOUNTS_SHOT = "accounts-80x24"
+SECOND_ACCOUNT = "210987654321"
+
+
+@contextmanager
+def second_account() -> Iterator[str]:
+    """A moto server of its own for a second account (moto's account id is process-wide),
+    seeded with a few databases, one named as the demo's; its URL."""
+    import boto3
+
+    from rdstui.demo.process import moto_server
+
+    proc, url = moto_server({"MOTO_ACCOUNT_ID": SECOND_ACCOUNT})
+    try:
+        rds = boto3.client("rds", region_name="us-east-1", endpoint_url=url,
+                           aws_access_key_id="seed", aws_secret_access_key="seed")
+        for ident, engine in (("orders-pg", "postgres"), ("billing-mysql", "mysql")):
+            rds.create_db_instance(DBInstanceIdentifier=ident, DBInstanceClass="db.t3.medium", Engine=engine,
+                                   MasterUsername="admin", MasterUserPassword="password123", AllocatedStorage=20)
+        rds.create_db_instance_read_replica(DBInstanceIdentifier="orders-pg-ro1", SourceDBInstanceIdentifier="orders-pg")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@contextmanager
+def aws_config(text: str) -> Iterator[None]:
+    """The AWS CLI's config file for the length of the block, and nothing else of the machine's."""
+    import os
+    import tempfile
+
+    names = ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED", "AWS_PROFILE",
+             "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION")
+    saved = {name: os.environ.get(name) for name in names}
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "config"
+        path.write_text(text)
+        for name in names:
+            os.environ.pop(name, None)
+        os.environ.update(AWS_CONFIG_FILE=str(path), AWS_SHARED_CREDENTIALS_FILE=str(path.with_name("none")),
+                          AWS_EC2_METADATA_DISABLED="true")
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                os.environ.pop(name, None)
+                if value is not None:
+                    os.environ[name] = value
+
+
+async def take_accounts(demo: Any, directory: Path) -> Path:
+    """Three profiles in one tree: the demo's account (read-only, PRODUCTION), a second
+    account, and a profile without credentials; prod folded, so the others show at 80x24."""
+    from rdstui.core.target import DEMO_CREDENTIALS
+    from rdstui.runtime import Options, ProfileOptions, open_runtime
+    from rdstui.ui.app import RdsApp
+
+    keys = f"aws_access_key_id = {DEMO_CREDENTIALS['aws_access_key_id']}\n" \
+           f"aws_secret_access_key = {DEMO_CREDENTIALS['aws_secret_access_key']}\n"
+    clock = frozen_clock(FROZEN_NOW)
+    with second_account() as url:
+        text = (f"[profile prod]\nendpoint_url = {demo.endpoint_url}\n{keys}\n"
+                f"[profile staging]\nendpoint_url = {url}\n{keys}\n"
+                f"[profile sandbox]\nendpoint_url = {url}\n")
+        with aws_config(text):
+            profiles = (
+                ProfileOptions("prod", tuple(demo.REGIONS), read_only_source="read_only = true for profile prod in "
+                               "config.toml", label="PRODUCTION"),
+                ProfileOptions("staging", ("us-east-1",)),
+                ProfileOptions("sandbox", ("us-east-1",)),
+            )
+            app = RdsApp(Settings(), Options(profiles=profiles), opener=partial(open_runtime, clock=clock), clock=clock,
+                         cursor_blink=False, local_zone=timezone.utc)
+            app.title = "rdstui --profile prod,staging,sandbox"
+            path = directory / f"{ACCOUNTS_SHOT}.svg"
+            async with app.run_test(size=(80, 24)) as pilot:
+                await ready(app, pilot)
+                await pilot.press("left")  # prod folded: staging and sandbox in view
+                await ready(app, pilot)
+                app.save_screenshot(path.name, str(directory))
+    return path
+
+
 async def take_all(directory: Path, names: list[str] | None = None) -> list[Path]:
     from rdstui.demo import DemoFleet
 
@@ -123,6 +209,8 @@ async def take_all(directory: Path, names: list[str] | None = None) -> list[Path
     demo = DemoFleet(clock=frozen_clock(FROZEN_NOW)).start()
     try:
         taken = [await take(demo, shot, directory) for shot in SHOTS if not names or shot.name in names]
+        if not names or ACCOUNTS_SHOT in names:
+            taken.append(await take_accounts(demo, directory))
         if not names or REPLAY_SHOT in names:
             taken.append(await take_replay(demo, directory))  # last: the others never see its poll
         return taken

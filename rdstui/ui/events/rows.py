@@ -16,8 +16,11 @@ from rdstui.ui.text import cut, elide
 WIDE_FROM = 110  # cells: the date and the region show from here
 
 
-def event_row(event: Event, *, marked: bool, now: datetime, palette: Palette, width: int) -> Text:
-    """time, age, (region), source, message: cut to `width`, the message last."""
+def event_row(
+    event: Event, *, marked: bool, now: datetime, palette: Palette, width: int, account: str | None = None
+) -> Text:
+    """time, age, (region), source, message: cut to `width`, the message last. `account`: the
+    profile of the event's account, with several (wide: before the region)."""
     wide = width >= WIDE_FROM
     source_width = 24 if wide else 20
     when = event.time.astimezone(timezone.utc)
@@ -26,6 +29,8 @@ def event_row(event: Event, *, marked: bool, now: datetime, palette: Palette, wi
     row.append("▶" if marked else " ", palette.accent)
     row.append(f"{when:%m-%d %H:%M} " if wide else f"{when:%H:%M} ", palette.accent if marked else Style())
     row.append(f"{ago:>6} ", palette.muted)
+    if wide and account is not None:
+        row.append(elide(clean(account), 10).ljust(10) + " ", palette.muted)
     if wide:
         row.append(f"{event.region:<14} ", palette.muted)
     source = elide(clean(event.source_id), source_width).ljust(source_width)

@@ -67,7 +67,8 @@ class EventsList(ScrollView, can_focus=True):
 
     fleet: var[Fleet | None] = var(None, init=False)
     lines: var[tuple[Event, ...]] = var((), init=False)  # the console's own lines
-    highlight: var[frozenset[str]] = var(frozenset(), init=False)  # the selected database's identifiers
+    # The selected database's (account, identifier)s: two accounts' orders-db are two databases.
+    highlight: var[frozenset[tuple[str | None, str]]] = var(frozenset(), init=False)
 
     def __init__(self, *, clock: Callable[[], datetime], id: str | None = None) -> None:
         super().__init__(id=id)
@@ -132,6 +133,14 @@ class EventsList(ScrollView, can_focus=True):
             self.scroll_to(y=self.scroll_y + self.cursor_row - row_before, animate=False, immediate=True)
         self.refresh()
 
+    def _account_name(self, event: Event) -> str | None:
+        """The profile an event's account is shown by, with several accounts."""
+        fleet = self.fleet
+        if fleet is None or len(fleet.accounts) < 2:
+            return None
+        state = fleet.account(event.account)
+        return state.profiles[0] if state is not None else None
+
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
@@ -142,7 +151,8 @@ class EventsList(ScrollView, can_focus=True):
         elif row - len(self._notes) < len(self.events):
             event = self.events[row - len(self._notes)]
             text = event_row(
-                event, marked=event.source_id in self.highlight, now=self.clock(), palette=self.palette, width=width
+                event, marked=(event.account, event.source_id) in self.highlight, now=self.clock(),
+                palette=self.palette, width=width, account=self._account_name(event),
             )
         else:
             return Strip.blank(width, base)

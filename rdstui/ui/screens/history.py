@@ -8,7 +8,7 @@ footer only while there is one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import ClassVar
 
@@ -48,15 +48,17 @@ def _stage_style(record: ActionRecord, palette: Palette) -> Style:
     return palette.muted
 
 
-def record_text(record: ActionRecord, now: datetime, palette: Palette) -> Text:
-    """Two lines: when, what became of it, what on which database, how long; then what was said."""
+def record_text(record: ActionRecord, now: datetime, palette: Palette, profile: str | None = None) -> Text:
+    """Two lines: when, what became of it, what on which database (in which profile's account,
+    with several), how long; then what was said."""
     text = Text()
     text.append(_when(record.started, now), palette.muted)
     text.append("  ")
     text.append(record.stage.value, _stage_style(record, palette))
     text.append(f"  {record.noun} of ")
     text.append(clean(record.target_id), Style(bold=True))
-    text.append(f" ({record.region})", palette.muted)
+    where = f"{record.region}, profile {profile} {record.account}" if profile else record.region
+    text.append(f" ({clean(where)})", palette.muted)
     took = record.duration_s(now)
     if took is not None:
         text.append(f"  {whole_seconds(timedelta(seconds=took))} so far" if record.in_flight else f"  took {duration(took)}")
@@ -100,12 +102,16 @@ def history_text(
     palette: Palette,
     audit_path: str | None = None,
     profile: str | None = None,
+    profiles: Mapping[str | None, str] | None = None,
 ) -> Text:
-    """The whole list: this session's actions newest first, then the earlier ones."""
+    """The whole list: this session's actions newest first, then the earlier ones. `profiles`:
+    with several accounts, the profile of each (its actions say it)."""
     heading = Style(bold=True, underline=True)
     parts = [Text("This session", heading)]
     if records:
-        parts.extend(record_text(record, now, palette) for record in records)
+        parts.extend(
+            record_text(record, now, palette, profiles.get(record.account) if profiles else None) for record in records
+        )
     else:
         parts.append(Text("No action yet: s, f and p act on the selected database.", palette.muted))
     parts.append(Text(""))
@@ -167,6 +173,7 @@ class HistoryScreen(TextPanel):
             self.palette,
             home_relative(audit.path) if audit is not None else None,
             audit.profile if audit is not None else None,
+            {s.account: s.audit.profile or "" for s in self.desk.seats if s.audit} if len(self.desk.seats) > 1 else None,
         )
 
     def redraw(self) -> None:

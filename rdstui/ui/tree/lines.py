@@ -188,13 +188,15 @@ def account_label(node: Node, state: AccountState | None, width: int, palette: P
     text.append(elide(clean(node.id), max(MIN_ID, width // 3)), Style(bold=True))
     text.append(f"  {node.account or 'account ?'}", palette.muted)
     text.append(f"  {health}", style)
-    if state is not None and state.label:
+    gap = "  "
+    if state is not None and state.label:  # the label's own padding is the gap after it
         text.append(" ")
         text.append(f" {clean(state.label)} ", palette.label())
+        gap = " "
     if state is not None and state.read_only:
-        text.append(" RO", palette.busy)
+        text.append(f"{gap}RO", palette.busy)
     if state is not None and state.write_flag:
-        text.append(" WRITE", palette.label())
+        text.append(f"{gap}WRITE", palette.label())
     count = sum(1 for child in node.walk() if child.type in (NodeType.INSTANCE, NodeType.CLUSTER)) if node.children else 0
     if node.children:
         text.append(f"  {count} database{'s' if count != 1 else ''}", palette.muted)
