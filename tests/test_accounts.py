@@ -33,8 +33,8 @@ from rdstui.demo.process import moto_server
 from rdstui.runtime import Options, open_runtime
 from rdstui.ui.actions.modal import ActionModal
 from rdstui.ui.app import RdsApp
-from rdstui.ui.testing import ready, screen_text, tree_rows
 from rdstui.ui.screens.commands import FleetCommands
+from rdstui.ui.testing import ready, screen_text, tree_rows
 from rdstui.ui.tree.widget import FleetTree
 
 ACCOUNT_A, ACCOUNT_B = "111111111111", "222222222222"
