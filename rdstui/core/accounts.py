@@ -16,11 +16,12 @@ from __future__ import annotations
 import asyncio
 import heapq
 from collections.abc import AsyncIterator, Sequence
+from contextlib import aclosing
 from types import MappingProxyType
 from typing import Any
 
 from rdstui.core.model import AccountState, Fleet, Node, NodeType, RegionState, Role
-from rdstui.core.watch import FleetWatch, RegionLoop
+from rdstui.core.watch import FleetWatch, RegionLoop, bursts
 
 
 def account_health(state: AccountState, regions: Sequence[RegionState]) -> str:
@@ -122,21 +123,13 @@ class AccountsWatch:
 
     async def fleets(self) -> AsyncIterator[Fleet]:
         """Every account's watch at once; a new joined Fleet each time one of them has one."""
-        queue: asyncio.Queue[None] = asyncio.Queue()
+        queue: asyncio.Queue[object] = asyncio.Queue()
 
         async def follow(watch: FleetWatch) -> None:
             async for _fleet in watch.fleets():
                 queue.put_nowait(None)
 
-        tasks = [asyncio.create_task(follow(watch)) for watch in self.watches]
-        try:
-            while True:
-                await queue.get()
-                while not queue.empty():  # several accounts answered at once: one Fleet for all
-                    queue.get_nowait()
+        async with aclosing(bursts(queue, [follow(watch) for watch in self.watches])) as told:
+            async for _ in told:
                 self.fleet = self._join()
                 yield self.fleet
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)

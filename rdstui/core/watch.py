@@ -21,10 +21,12 @@ changed afterwards.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine, Iterable, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
+from typing import Any
 
 from rdstui.core import errors
 from rdstui.core.alarms import fetch_region_alarms
@@ -313,19 +315,27 @@ class FleetWatch:
 
     async def fleets(self) -> AsyncIterator[Fleet]:
         """Run every region's loop; yield a new Fleet each time one of them publishes."""
-        queue: asyncio.Queue[RegionSnapshot] = asyncio.Queue()
-        tasks = [asyncio.create_task(loop.run(queue.put_nowait)) for loop in self.loops.values()]
-        try:
-            while True:
-                await queue.get()
-                while not queue.empty():  # several regions answered at once: one Fleet for all
-                    queue.get_nowait()
+        queue: asyncio.Queue[object] = asyncio.Queue()
+        async with aclosing(bursts(queue, [loop.run(queue.put_nowait) for loop in self.loops.values()])) as told:
+            async for _ in told:
                 self.fleet = self._assemble()
                 yield self.fleet
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def bursts(queue: asyncio.Queue[object], runs: list[Coroutine[Any, Any, None]]) -> AsyncGenerator[None, None]:
+    """Run `runs` as tasks (they put on `queue` when they have news); once per burst of news
+    (several answered at once: one for all). Closing it cancels the tasks."""
+    tasks = [asyncio.create_task(run) for run in runs]
+    try:
+        while True:
+            await queue.get()
+            while not queue.empty():
+                queue.get_nowait()
+            yield None
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _ignore(_snapshot: RegionSnapshot) -> None:
