@@ -3,14 +3,15 @@
 Two moto server processes stand for two accounts (moto takes the account id from
 MOTO_ACCOUNT_ID, process-wide), each behind a fault proxy that counts what reaches it
 and whose keys signed it. The profiles live in a test AWS config file, each with its own
-`endpoint_url` and keys: prod and prod-admin reach account A, staging account B, and
-broken has no credentials at all.
+`endpoint_url` and keys: prod and prod-admin reach account A, staging account B (its keys
+from a credential_process), and broken has no credentials at all.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -89,12 +90,17 @@ def aws_config(accounts: dict[str, FaultProxy], tmp_path: Path, monkeypatch) -> 
     """~/.aws/config with the four profiles, and nothing else of the machine's AWS set-up."""
     a, b = accounts[ACCOUNT_A].url, accounts[ACCOUNT_B].url
     path = tmp_path / "aws-config"
-    profiles = [("prod", a, KEYS["prod"]), ("prod-admin", a, KEYS["prod-admin"]), ("staging", b, KEYS["staging"])]
+    profiles = [("prod", a, KEYS["prod"]), ("prod-admin", a, KEYS["prod-admin"])]
     text = "".join(
         f"[profile {name}]\nregion = {REGION}\nendpoint_url = {url}\n"
         f"aws_access_key_id = {key}\naws_secret_access_key = secret\n\n"
         for name, url, key in profiles
     )
+    process = tmp_path / "staging-credentials.py"  # staging's keys come from a credential_process
+    process.write_text(f"import json\nprint(json.dumps({{'Version': 1, 'AccessKeyId': '{KEYS['staging']}', "
+                       f"'SecretAccessKey': 'secret'}}))\n")
+    text += f"[profile staging]\nregion = {REGION}\nendpoint_url = {b}\n"
+    text += f"credential_process = {sys.executable} {process}\n\n"
     text += f"[profile broken]\nregion = {REGION}\nendpoint_url = {b}\n"  # no credentials anywhere
     path.write_text(text)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(path))
