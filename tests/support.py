@@ -69,3 +69,8 @@ def json_nodes(nodes: list[dict[str, Any]], depth: int = 0) -> Iterator[tuple[in
 def footer_keys(app: Any) -> set[str]:
     """Keys the footer offers (shown and enabled)."""
     return {key for key, active in app.screen.active_bindings.items() if active.binding.show and active.enabled}
+
+
+def key_names(text: str) -> list[str]:
+    """What pilot.press takes to type `text`."""
+    return [{"-": "minus", " ": "space"}.get(c, c) for c in text]

@@ -22,7 +22,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from faultproxy import FaultProxy, slow
-from support import footer_keys
+from support import footer_keys, key_names
 from textual.command import CommandPalette
 
 from rdstui.cli import main, parse, settings_from
@@ -393,3 +393,49 @@ async def test_the_header_says_which_profile_write_lifted(aws_config, accounts, 
         assert "prod✓ RO" in header and "staging✓ WRITE" in header
         tops = [text for depth, text in tree_rows(app) if depth == 0]
         assert tops[0].startswith(f"prod  {ACCOUNT_A}  ok  RO") and tops[1].startswith(f"staging  {ACCOUNT_B}  ok  WRITE")
+
+
+async def test_the_palette_switch_turns_every_account_line_read_only(aws_config, accounts, tmp_path):
+    rdstui_config(tmp_path, "[profiles.prod]\nread_only = true\n")
+    app = console("--profile", "prod,staging", "--write", "prod")
+    account_lines = lambda: [text for depth, text in tree_rows(app) if depth == 0]  # noqa: E731
+
+    async def palette(command: str) -> None:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*key_names(command))
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await ready(app, pilot)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        assert account_lines()[0].startswith(f"prod  {ACCOUNT_A}  ok  WRITE")
+        await palette("read-only: on")
+        header = screen_text(app).splitlines()[0]
+        assert "prod✓ RO" in header and "staging✓ RO" in header and "WRITE" not in header
+        tops = account_lines()
+        assert tops[0].startswith(f"prod  {ACCOUNT_A}  ok  RO  ") and tops[1].startswith(f"staging  {ACCOUNT_B}  ok  RO  ")
+        app.jump_to(f"account:{ACCOUNT_B}")
+        await ready(app, pilot)
+        assert "Read-only  turned on from the command palette" in screen_text(app)
+        await palette("read-only: off")
+        tops = account_lines()
+        assert tops[0].startswith(f"prod  {ACCOUNT_A}  ok  WRITE") and tops[1].startswith(f"staging  {ACCOUNT_B}  ok  2 ")
+        assert "Read-only" not in screen_text(app)
+
+
+async def test_a_failed_accounts_detail_says_its_error_once(aws_config, accounts, tmp_path):
+    rdstui_config(tmp_path, '[profiles.staging]\nlabel = "STAGING"\n')
+    app = console("--profile", "staging,broken")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        app.jump_to("account:broken")
+        await ready(app, pilot)
+        detail = screen_text(app)
+        assert detail.count("No AWS credentials for profile broken") == 3  # header, tree line, detail
+        assert "\n Failed     No AWS credentials" in detail and "Note" not in detail
+        app.jump_to(f"account:{ACCOUNT_B}")
+        await ready(app, pilot)
+        rows = {line.split()[0]: line for line in screen_text(app).splitlines() if line.startswith((" Account ", " Label "))}
+        assert rows["Account"].index(ACCOUNT_B) == rows["Label"].index("STAGING")  # one column for the values

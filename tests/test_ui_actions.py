@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from support import ACCOUNT, Clock, arn, find_node, follow, footer_keys
+from support import ACCOUNT, Clock, arn, find_node, follow, footer_keys, key_names
 from textual.events import Key
 
 from rdstui.core.action_exec import ReadOnlyError, execute
@@ -62,10 +62,6 @@ def wire(monkeypatch) -> list[tuple[str, dict[str, str]]]:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def key_names(text: str) -> list[str]:
-    return [{"-": "minus", " ": "space"}.get(c, c) for c in text]
 
 
 def node_key(app: RdsApp, ident: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from faultproxy import Rule, error, fault_proxy  # noqa: F401
-from support import Clock, follow, footer_keys
+from support import Clock, follow, footer_keys, key_names
 from textual.widgets._toast import Toast
 
 from rdstui.core.action_exec import Outcome
@@ -52,10 +52,6 @@ class Proxied:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def key_names(text: str) -> list[str]:
-    return [{"-": "minus", " ": "space"}.get(c, c) for c in text]
 
 
 def flat(text: str) -> str:

@@ -138,6 +138,10 @@ class ActionDesk:
     def read_only_for(self, account: str | None) -> bool:
         return self.seat_of(account).read_only
 
+    def read_only_accounts(self) -> dict[str | None, str]:
+        """The accounts that refuse actions now, and why (the switch included)."""
+        return {seat.account: seat.read_only_why for seat in self.seats if seat.read_only}
+
     def set_read_only(self, on: bool) -> bool:
         """The session's switch, for every account; off only undoes the switch (the settings'
         read-only stays). False when nothing changed."""

@@ -40,6 +40,7 @@ from rdstui.core.backups import fetch_posture
 from rdstui.core.catalog import gauges
 from rdstui.core.clock import Clock, utcnow
 from rdstui.core.config import Settings
+from rdstui.core.desk import ActionDesk
 from rdstui.core.format import clean
 from rdstui.core.model import Fleet, Node, NodeType
 from rdstui.core.replay import Replay
@@ -323,6 +324,7 @@ class RdsApp(App[int]):
             self.replay.begin()  # the recording plays from its first poll now, not from while it loaded
         for warning in runtime.warnings:
             self._notify(warning, severity="warning", timeout=ERROR_SECONDS)
+        self._show_read_only(runtime.desk)
         self._refresh_keys(force=True)
         self._watch(runtime)
 
@@ -850,8 +852,15 @@ class RdsApp(App[int]):
         self._set_header(read_only=self.runtime.desk.read_only)
         if self.fleet is not None:
             self._set_header(accounts=self._badges(self.fleet))
+        self._show_read_only(self.runtime.desk)
         self._refresh_keys(force=True)
         self._notify("read-only: s, f and p are off" if on else "read-only off: s, f and p are back", timeout=4)
+
+    def _show_read_only(self, desk: ActionDesk) -> None:
+        """The account lines and the account detail say RO as the desk has it now."""
+        accounts = MappingProxyType(desk.read_only_accounts())
+        self.query_one(FleetTree).read_only_accounts = accounts
+        self.query_one(DetailPane).read_only_accounts = accounts
 
     async def action_quit(self) -> None:
         await self._close_runtime()

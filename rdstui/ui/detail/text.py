@@ -51,6 +51,7 @@ class DetailContext:
     width: int
     rpo_warning: float = 900.0
     trend_window: float = 300.0
+    read_only_why: str | None = None  # why the node's account refuses actions now (None: it does not)
 
     @property
     def parent(self) -> Node | None:
@@ -340,9 +341,9 @@ def _account(ctx: DetailContext, lines: Lines) -> None:
     if len(state.profiles) > 1:
         lines.add("Polled with", Text(clean(f"profile {state.profiles[0]}: polled once, its credentials act"), palette.muted))
     if state.label:
-        lines.add("Label", Text(f" {clean(state.label)} ", palette.label()))
-    if state.read_only:
-        lines.add("Read-only", Text(clean(state.read_only_why or ""), palette.busy), wide=True)
+        lines.add("Label", Text(clean(state.label), palette.label()))
+    if ctx.read_only_why:
+        lines.add("Read-only", Text(clean(ctx.read_only_why), palette.busy), wide=True)
     elif state.write_flag:
         lines.add("Writable", Text("--write lifted the config file's read_only for this session", palette.label()), wide=True)
     if state.error:
@@ -464,7 +465,7 @@ def detail_text(ctx: DetailContext) -> Text:
     for fact in facts(ctx.node, ctx.fleet):
         lines.add(fact.label, Text(clean(fact.text), _FACT_STYLE[fact.level](ctx.palette)), wide=True)
     _alarms(ctx, lines)
-    for note in ctx.node.notes:
+    for note in ctx.node.notes if kind is not NodeType.ACCOUNT else ():  # an account's note is its error: Failed
         lines.add("Note", Text(clean(note), ctx.palette.busy), wide=True)
     region = ctx.region
     if region is not None and not region.ok and region.error and kind is not NodeType.EXTERNAL:

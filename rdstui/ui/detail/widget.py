@@ -101,6 +101,7 @@ class DetailPane(VerticalScroll):
     postures: var[Mapping[str, PostureView]] = var(EMPTY_POSTURES, init=False)
     progress: var[str | None] = var(None, init=False)  # an action in flight on the selection
     results: var[Mapping[str, ActionRecord]] = var(EMPTY_RESULTS, init=False)  # node key -> its last result
+    read_only_accounts: var[Mapping[str | None, str]] = var(MappingProxyType({}), init=False)  # account -> why
 
     def __init__(self, *, clock: Callable[[], datetime], id: str | None = None) -> None:
         super().__init__(id=id)
@@ -132,6 +133,9 @@ class DetailPane(VerticalScroll):
         self.redraw()
 
     def watch_results(self) -> None:
+        self.redraw()
+
+    def watch_read_only_accounts(self) -> None:
         self.redraw()
 
     def _tick_result(self) -> None:
@@ -168,6 +172,7 @@ class DetailPane(VerticalScroll):
                 width=usable_width(self) or max(30, self.app.size.width - 4),
                 rpo_warning=self.rpo_warning,
                 trend_window=self.trend_window,
+                read_only_why=self.read_only_accounts.get(node.account),
             )
             text = detail_text(context)
             record = self.results.get(node.key)

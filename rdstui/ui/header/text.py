@@ -135,7 +135,7 @@ def account_marks(state: HeaderState, palette: Palette, ids: bool, labels: bool,
             text.append(f"{clean(badge.label)}", palette.label())
         if badge.read_only:
             text.append(" RO", palette.busy)
-        if badge.write_flag:
+        elif badge.write_flag:
             text.append(" WRITE", palette.label())
     return text
 

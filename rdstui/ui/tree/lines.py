@@ -180,8 +180,9 @@ def tree_label(
     return text
 
 
-def account_label(node: Node, state: AccountState | None, width: int, palette: Palette) -> Text:
-    """An account's line: its profiles, account id, health, label, RO/WRITE, how many databases."""
+def account_label(node: Node, state: AccountState | None, read_only: bool, width: int, palette: Palette) -> Text:
+    """An account's line: its profiles, account id, health, label, RO/WRITE, how many databases.
+    `read_only`: the account refuses actions now (the config, or the palette's switch)."""
     health = node.status
     style = palette.ok if health == "ok" else palette.muted if health == "polling" else palette.bad
     text = Text()
@@ -193,9 +194,9 @@ def account_label(node: Node, state: AccountState | None, width: int, palette: P
         text.append(" ")
         text.append(f" {clean(state.label)} ", palette.label())
         gap = " "
-    if state is not None and state.read_only:
+    if read_only:
         text.append(f"{gap}RO", palette.busy)
-    if state is not None and state.write_flag:
+    elif state is not None and state.write_flag:
         text.append(f"{gap}WRITE", palette.label())
     count = sum(1 for child in node.walk() if child.type in (NodeType.INSTANCE, NodeType.CLUSTER)) if node.children else 0
     if node.children:

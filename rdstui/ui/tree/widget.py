@@ -73,6 +73,7 @@ class FleetTree(Tree[str]):
     order: var[str] = var("attention", init=False)  # see ordering.ORDERS
     problems_only: var[bool] = var(False, init=False)  # `!`: only what has a warning or worse
     marks: var[Mapping[str, str]] = var(MappingProxyType({}), init=False)  # key -> "⟳12s failover"
+    read_only_accounts: var[Mapping[str | None, str]] = var(MappingProxyType({}), init=False)  # account -> why
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("fleet", id=id)
@@ -112,6 +113,9 @@ class FleetTree(Tree[str]):
                 self.select_key(first)
 
     def watch_marks(self) -> None:
+        self.redraw()
+
+    def watch_read_only_accounts(self) -> None:
         self.redraw()
 
     def redraw(self) -> None:
@@ -156,7 +160,8 @@ class FleetTree(Tree[str]):
             return EMPTY_LABEL
         node = fleet.node(key) or shown  # the whole node: its role word counts children a filter hid
         if node.type is NodeType.ACCOUNT:
-            text = account_label(node, fleet.account_of(node), width, self.palette)
+            read_only = node.account in self.read_only_accounts
+            text = account_label(node, fleet.account_of(node), read_only, width, self.palette)
             self._labels[(key, width)] = text
             return text
         parent = fleet.parent(node)
