@@ -84,6 +84,9 @@ def refused(fleet: Fleet, action: ActionKind, ident: str, kind: NodeType | None 
         ("orders pg", "a space is not allowed"),
         ("orders.pg", "'.' is not allowed"),
         ("ordérs", "'é' is not allowed"),
+        ("bad_name!", "'_' and '!' are not allowed"),
+        ("a_b.c d", "'_', '.' and a space are not allowed"),
+        ("a_b.c d!e@f#", "'_', '.', a space, '!', '@' and 1 more are not allowed"),
         ("a" * 256, "at most 255 characters"),
     ],
 )

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from rich.text import Text
+from textual.containers import VerticalScroll
 
 from rdstui.core.config import Settings
 from rdstui.core.errors import SetupError
@@ -215,6 +216,14 @@ async def test_help_lists_every_binding(demo) -> None:
             key = names.get(binding.key, binding.key)  # type: ignore[union-attr]
             shown = {"up": "↑", "down": "↓", "left": "←", "right": "→"}.get(key, key)
             assert shown in help_text, f"{key} missing from help"
+        scroll = app.screen.query_one(VerticalScroll)
+        assert scroll.max_scroll_y > 0  # at 80x24 the help scrolls, and g/G move through it as in the tree
+        await pilot.press("G")
+        await pilot.pause()
+        assert scroll.scroll_y == scroll.max_scroll_y and "Colours" in screen_text(app)
+        await pilot.press("g")
+        await pilot.pause()
+        assert scroll.scroll_y == 0
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)

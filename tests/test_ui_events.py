@@ -239,6 +239,12 @@ async def test_e_focuses_the_events_and_brings_the_pane_up_at_80x24(demo) -> Non
         assert "e" not in footer_keys(app)  # 80 columns: the action keys have the footer,
         assert "e: events" in screen_text(app)  # the lower pane's title says it
         assert "Events (UTC)" not in screen_text(app)
+        await pilot.press("v")  # the chart: `v` leads to the events, and the title says so once
+        await pilot.pause()
+        assert "Chart · v: events─" in screen_text(app) and "e: events" not in screen_text(app)
+        await pilot.press("v", "v", "v")  # events, none, the detail again
+        await pilot.pause()
+        assert app.view == "detail"
         await pilot.press("e")
         await pilot.pause()
         assert app.view == "events" and isinstance(app.focused, EventsList)
@@ -265,6 +271,26 @@ async def test_e_when_wide_focuses_the_events_and_changes_no_pane(demo) -> None:
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.focused, EventsList) and app.view == "detail"
+
+
+async def test_wide_the_sources_are_whole_and_the_messages_start_in_one_column(demo) -> None:
+    app = frozen_app(demo)
+    async with app.run_test(size=WIDE) as pilot:
+        await ready(app, pilot)
+        app.jump_to(next(n.key for n in app.fleet.walk() if n.id == "legacy-reports"))
+        await ready(app, pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("tab", "enter")  # Cancel -> Take snapshot
+        await ready(app, pilot)
+        listed = events_of(app)
+        longest = max(listed.events, key=lambda event: len(event.source_id))
+        assert len(longest.source_id) > 24  # a snapshot's name: longer than the narrow column
+        rows = [row for row in events_rows(app) if row.startswith("│")]  # the pane's rows, not its border
+        shown = listed.events[: len(rows)]
+        assert all(event.source_id in row for event, row in zip(shown, rows))
+        starts = {row.index(event.source_id) + len(longest.source_id) for event, row in zip(shown, rows)}
+        assert len(starts) == 1  # each message after the longest source's column
 
 
 async def test_j_k_home_end_move_the_cursor_and_it_is_drawn_while_focused(demo) -> None:

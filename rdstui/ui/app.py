@@ -240,7 +240,7 @@ class RdsApp(App[int]):
             names = {"detail": "Detail", "chart": "Chart", "events": "Events (UTC)"}
             following = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
             hint = f"v: {following}" if following != "none" else "v: hide"
-            events = " · e: events" if self.view != "events" else ""
+            events = " · e: events" if "events" not in (self.view, following) else ""  # not said twice
             titles["#right"] = f"{names.get(self.view, '')} · {hint}{events}"
             titles["#events"] = f"Events (UTC) · {hint}"
         for selector, title in titles.items():

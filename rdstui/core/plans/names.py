@@ -30,9 +30,12 @@ def validate_snapshot_name(name: str, *, cluster: bool = False) -> str | None:
     if len(name) > limit:
         return f"{what} has at most {limit} characters; this one has {len(name)}"
     if not _NAME_CHARS.match(name):
-        bad = next(c for c in name if not (c.isascii() and (c.isalnum() or c == "-")))
-        shown = "a space" if bad == " " else repr(bad)
-        return f"{what} has only letters, digits and hyphens: {shown} is not allowed"
+        bad = list(dict.fromkeys(c for c in name if not (c.isascii() and (c.isalnum() or c == "-"))))
+        shown = [("a space" if c == " " else repr(c)) for c in bad[:5]]  # all (a few): one edit fixes the name
+        if len(bad) > 5:
+            shown.append(f"{len(bad) - 5} more")
+        words = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" and {shown[-1]}"
+        return f"{what} has only letters, digits and hyphens: {words} {'is' if len(shown) == 1 else 'are'} not allowed"
     if not (name[0].isascii() and name[0].isalpha()):
         return f"{what} must start with a letter"
     if name.endswith("-"):

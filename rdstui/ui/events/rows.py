@@ -14,15 +14,24 @@ from rdstui.ui.palette import Palette
 from rdstui.ui.text import cut, elide
 
 WIDE_FROM = 110  # cells: the date and the region show from here
+MESSAGE_ROOM = 48  # cells the message keeps when a long source widens its column
 
 
 def event_row(
-    event: Event, *, marked: bool, now: datetime, palette: Palette, width: int, account: str | None = None
+    event: Event,
+    *,
+    marked: bool,
+    now: datetime,
+    palette: Palette,
+    width: int,
+    account: str | None = None,
+    longest_source: int = 0,
 ) -> Text:
     """time, age, (region), source, message: cut to `width`, the message last. `account`: the
-    profile of the event's account, with several (wide: before the region)."""
+    profile of the event's account, with several (wide: before the region). `longest_source`:
+    the longest source in the list: wide, the column grows to it while the message keeps room
+    (a snapshot's name is whole, and every row's message starts in one column)."""
     wide = width >= WIDE_FROM
-    source_width = 24 if wide else 20
     when = event.time.astimezone(timezone.utc)
     ago = duration(max(0.0, (now - when).total_seconds()))
     row = Text()
@@ -33,6 +42,7 @@ def event_row(
         row.append(elide(clean(account), 10).ljust(10) + " ", palette.muted)
     if wide:
         row.append(f"{event.region:<14} ", palette.muted)
+    source_width = max(24, min(longest_source, width - row.cell_len - 1 - MESSAGE_ROOM)) if wide else 20
     source = elide(clean(event.source_id), source_width).ljust(source_width)
     row.append(source + " ", palette.accent if marked else Style(bold=True))
     room = width - row.cell_len

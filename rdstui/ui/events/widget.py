@@ -78,6 +78,7 @@ class EventsList(ScrollView, can_focus=True):
         self._notes: list[Text] = []  # errors and "reading…" rows above the events
         self.events: list[Event] = []  # in the order shown, newest first
         self.cursor = 0  # index in `events`
+        self._longest_source = 0  # cells of the longest source id listed
 
     # -- what is shown ---------------------------------------------------------
 
@@ -123,6 +124,7 @@ class EventsList(ScrollView, can_focus=True):
             return  # most polls bring no new event: the rows in view stay drawn (the ages tick apart)
         following, anchor, row_before = self.following, self.cursor_event, self.cursor_row
         self._notes, self.events = notes, events
+        self._longest_source = max((len(clean(event.source_id)) for event in events), default=0)
         self.virtual_size = Size(0, len(notes) + len(events))  # rows are cut to the width: never a horizontal bar
         if following or anchor is None:
             self.cursor = 0
@@ -153,6 +155,7 @@ class EventsList(ScrollView, can_focus=True):
             text = event_row(
                 event, marked=(event.account, event.source_id) in self.highlight, now=self.clock(),
                 palette=self.palette, width=width, account=self._account_name(event),
+                longest_source=self._longest_source,
             )
         else:
             return Strip.blank(width, base)

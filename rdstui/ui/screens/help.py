@@ -53,6 +53,7 @@ HELP_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("5", "chart capacity in ACUs (Aurora Serverless v2)"),
             ("v", "small terminal: cycle the lower pane (detail, chart, events, none)"),
             ("e", "the events list: ↑ ↓ j k move, home end, enter opens the whole event"),
+            ("j k  g G", "in this help, the history and an event: scroll, top, end (escape closes)"),
         ],
     ),
     (

@@ -10,13 +10,16 @@ from textual.screen import ModalScreen
 
 
 class TextPanel(ModalScreen[None]):
-    """escape (and the subclass's own keys) closes it; j/k scroll. Compose a VerticalScroll."""
+    """escape (and the subclass's own keys) closes it; j/k scroll, g/G go to the top and the end
+    (as in less, and as the tree's keys). Compose a VerticalScroll."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close"),
         Binding("q", "close", "Close", show=False),
         Binding("j", "scroll('down')", "Down", show=False),
         Binding("k", "scroll('up')", "Up", show=False),
+        Binding("g", "scroll('home')", "Top", show=False),
+        Binding("G", "scroll('end')", "End", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -40,8 +43,12 @@ class TextPanel(ModalScreen[None]):
         scroll = self.query_one(VerticalScroll)
         if direction == "down":
             scroll.scroll_down(animate=False)
-        else:
+        elif direction == "up":
             scroll.scroll_up(animate=False)
+        elif direction == "home":
+            scroll.scroll_home(animate=False)
+        else:
+            scroll.scroll_end(animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
