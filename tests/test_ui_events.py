@@ -291,6 +291,7 @@ async def test_wide_the_sources_are_whole_and_the_messages_start_in_one_column(d
         assert all(event.source_id in row for event, row in zip(shown, rows))
         starts = {row.index(event.source_id) + len(longest.source_id) for event, row in zip(shown, rows)}
         assert len(starts) == 1  # each message after the longest source's column
+        assert " now eu-west-1      legacy-reports-2025-03-14-0926 Creating manual snapshot." in rows[0]
 
 
 async def test_j_k_home_end_move_the_cursor_and_it_is_drawn_while_focused(demo) -> None:

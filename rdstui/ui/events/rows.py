@@ -33,7 +33,8 @@ def event_row(
     (a snapshot's name is whole, and every row's message starts in one column)."""
     wide = width >= WIDE_FROM
     when = event.time.astimezone(timezone.utc)
-    ago = duration(max(0.0, (now - when).total_seconds()))
+    seconds = (now - when).total_seconds()
+    ago = duration(seconds) if seconds >= 1 else "now"  # not "0ms": milliseconds are for lag
     row = Text()
     row.append("▶" if marked else " ", palette.accent)
     row.append(f"{when:%m-%d %H:%M} " if wide else f"{when:%H:%M} ", palette.accent if marked else Style())
