@@ -21,7 +21,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
-from faultproxy import FaultProxy, slow
+from faultproxy import FaultProxy, error, slow
 from support import footer_keys, key_names
 from textual.command import CommandPalette
 
@@ -324,6 +324,18 @@ async def test_the_console_draws_the_accounts_as_roots_at_80x24(aws_config, acco
         assert header[1].startswith(" ✗ broken: No AWS credentials for profile broken")
         screen = "\n".join(header)
         assert f"prod, prod-admin  {ACCOUNT_A}" in screen and f"staging  {ACCOUNT_B}" in screen
+
+
+async def test_what_one_accounts_region_could_not_tell_is_a_header_line(aws_config, accounts):
+    denied = "User is not authorized to perform: rds:DescribeBlueGreenDeployments"
+    accounts[ACCOUNT_B].add(error("AccessDenied", denied, 403), operation="DescribeBlueGreenDeployments")
+    app = console("--profile", "prod,staging")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        header = screen_text(app).splitlines()
+        assert header[1].startswith(" ⚠ us-east-1 staging: blue/green deployments not read: access denied")
+        assert "prod" not in header[1] and not header[2].startswith(" ⚠")  # prod's region told everything
+        assert [text.split()[0] for depth, text in tree_rows(app) if depth == 1] == ["orders-db", "scratch-db", "orders-db"]
 
 
 async def test_filter_problems_and_the_account_jump_work_across_accounts(aws_config, accounts):

@@ -138,6 +138,28 @@ async def test_access_denied_on_a_read_is_said_where_it_happened(target, fault_p
     assert all(region(fleet, name).ok for name in REGIONS if name != WEST)
 
 
+async def test_blue_green_denied_leaves_the_regions_databases_and_says_so(target, fault_proxy):
+    action = "rds:DescribeBlueGreenDeployments"
+    fault_proxy.add(Rule(error("AccessDenied", DENIED.format(action=action), 403), operation="DescribeBlueGreenDeployments"))
+    async with SessionFactory(target) as factory:
+        watch = FleetWatch(factory, REGIONS, schedule=Schedule(refresh=600, metrics_refresh=600))
+
+        async def described() -> Fleet:
+            async for fleet in watch.fleets():
+                if all(state.polled_at for state in fleet.regions):
+                    return fleet
+            raise AssertionError("the watch ended")
+
+        fleet = await asyncio.wait_for(described(), 20)
+    east = region(fleet, "us-east-1")
+    assert east.ok and east.error is None
+    (note,) = east.notes
+    assert note.startswith("blue/green deployments not read: ") and "(AccessDenied)" in note and action in note
+    blue, green = find_node(fleet, "billing-mysql"), find_node(fleet, "billing-mysql-green-vqszsp")
+    assert blue is not None and green is not None  # both databases, without their blue/green roles
+    assert blue.blue_green is None and green.blue_green is None
+
+
 ACTIONS = [
     (ActionKind.FAILOVER, "orders-pg", {}, "RebootDBInstance"),
     (ActionKind.FAILOVER, "payments-use1", {}, "FailoverDBCluster"),

@@ -89,14 +89,20 @@ class DemoProcess:
             child.stdout.close()
 
 
+# moto's server with the demo's class-level fixes, so what AWS answers (DescribeBlueGreenDeployments
+# with a page size; global members' shape) it answers too.
+FAITHFUL_SERVER = "import sys; from rdstui.demo import fidelity; fidelity.install(); from moto.server import main; main(sys.argv[1:])"
+
+
 def moto_server(env: Mapping[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
-    """A plain moto server in a process of its own on 127.0.0.1 (a free port), and its URL;
-    `env` for it (MOTO_ACCOUNT_ID: moto's account is process-wide). The caller terminates it."""
+    """An empty moto server (no demo fleet) in a process of its own on 127.0.0.1 (a free port),
+    and its URL; `env` for it (MOTO_ACCOUNT_ID: moto's account is process-wide). The caller
+    terminates it."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-c", FAITHFUL_SERVER, "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"

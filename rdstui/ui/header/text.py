@@ -277,8 +277,14 @@ def replay_line(badge: ReplayBadge, now: datetime, width: int, palette: Palette)
     return line
 
 
+def _where(region: RegionState, names: dict[str | None, str]) -> str:
+    """"us-east-1", or with several accounts "us-east-1 staging"."""
+    return f"{region.name} {names[region.account]}" if region.account in names else region.name
+
+
 def problem_lines(state: HeaderState, now: datetime, width: int, palette: Palette) -> list[Text]:
-    """One line per failed account and failing region (its error, and how old its data is)."""
+    """One line per failed account and failing region (its error, and how old its data is), then
+    what a region's CloudWatch or its answers could not tell (a warning each)."""
     problems: list[Text] = []
     if state.setup_error:
         return problems  # the body says it in full
@@ -291,8 +297,7 @@ def problem_lines(state: HeaderState, now: datetime, width: int, palette: Palett
     failing_ = [r for r in state.regions if failing(r)]
     for region in failing_:
         shown = f"data from {_since(region.polled_at, now)} ago" if region.polled_at else "no data"
-        where = f"{region.name} {names[region.account]}" if region.account in names else region.name
-        line = Text(f" ✗ {clean(where)} ", palette.bad)
+        line = Text(f" ✗ {clean(_where(region, names))} ", palette.bad)
         line.append(f"({shown}): ", palette.busy)
         line.append(clean(region.error or "failed"))
         if line.cell_len > width:
@@ -302,11 +307,17 @@ def problem_lines(state: HeaderState, now: datetime, width: int, palette: Palett
     for region in state.regions:
         if region.metrics_error is None or region in failing_:
             continue  # the region line already says it is failing
-        where = f"{region.name} {names[region.account]}" if region.account in names else region.name
-        line = Text(f" ⚠ {clean(where)} metrics: ", palette.busy)
+        line = Text(f" ⚠ {clean(_where(region, names))} metrics: ", palette.busy)
         line.append(clean(region.metrics_error))
         line.truncate(width)
         problems.append(line)
+    for region in state.regions:
+        if region in failing_:
+            continue
+        for note in region.notes:  # e.g. blue/green deployments not read: the tree lacks them
+            line = Text(f" ⚠ {clean(_where(region, names))}: {clean(note)}", palette.busy)
+            line.truncate(width, overflow="ellipsis")
+            problems.append(line)
     if len(problems) > MAX_PROBLEM_LINES:
         extra = len(problems) - (MAX_PROBLEM_LINES - 1)
         problems = problems[: MAX_PROBLEM_LINES - 1]
