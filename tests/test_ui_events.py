@@ -206,6 +206,16 @@ def events_rows(app: RdsApp) -> list[str]:
     return lines[start + 1 : -1]  # the footer last
 
 
+async def snapshot_legacy_reports(app: RdsApp, pilot) -> None:
+    """s on legacy-reports, the proposed name taken: a console line and AWS's snapshot event."""
+    app.jump_to(next(n.key for n in app.fleet.walk() if n.id == "legacy-reports"))
+    await ready(app, pilot)
+    await pilot.press("s")
+    await pilot.pause()
+    await pilot.press("tab", "enter")  # Cancel -> Take snapshot
+    await ready(app, pilot)
+
+
 async def play(app: RdsApp, pilot, demo: DemoFleet, clock: Clock, seconds: float) -> None:
     """Demo time passes (the demo plays its steps), then the console polls."""
     end = clock.now + timedelta(seconds=seconds)
@@ -277,12 +287,7 @@ async def test_wide_the_sources_are_whole_and_the_messages_start_in_one_column(d
     app = frozen_app(demo)
     async with app.run_test(size=WIDE) as pilot:
         await ready(app, pilot)
-        app.jump_to(next(n.key for n in app.fleet.walk() if n.id == "legacy-reports"))
-        await ready(app, pilot)
-        await pilot.press("s")
-        await pilot.pause()
-        await pilot.press("tab", "enter")  # Cancel -> Take snapshot
-        await ready(app, pilot)
+        await snapshot_legacy_reports(app, pilot)
         listed = events_of(app)
         longest = max(listed.events, key=lambda event: len(event.source_id))
         assert len(longest.source_id) > 24  # a snapshot's name: longer than the narrow column
@@ -415,12 +420,7 @@ async def test_the_consoles_own_line_opens_too_without_an_id(demo, clock) -> Non
     app = frozen_app(demo, clock=clock)
     async with app.run_test(size=SMALL) as pilot:
         await ready(app, pilot)
-        app.jump_to(next(n.key for n in app.fleet.walk() if n.id == "legacy-reports"))
-        await ready(app, pilot)
-        await pilot.press("s")
-        await pilot.pause()
-        await pilot.press("tab", "enter")  # Cancel -> Take snapshot
-        await ready(app, pilot)
+        await snapshot_legacy_reports(app, pilot)
         assert app.runtime is not None and app.runtime.desk.lines
         line = app.runtime.desk.lines[-1]
         await pilot.press("e")
