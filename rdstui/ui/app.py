@@ -315,7 +315,6 @@ class RdsApp(App[int]):
             label=runtime.label,
             account_id=runtime.account_id,
             connecting=False,
-            read_only=runtime.desk.read_only,
             profile_label=runtime.accounts[0].label if len(runtime.accounts) == 1 else None,
             write_flag=any(account.write_flag for account in runtime.accounts),
         )
@@ -849,15 +848,15 @@ class RdsApp(App[int]):
     def _read_only(self, on: bool) -> None:
         if self.runtime is None or not self.runtime.desk.set_read_only(on):
             return
-        self._set_header(read_only=self.runtime.desk.read_only)
-        if self.fleet is not None:
-            self._set_header(accounts=self._badges(self.fleet))
         self._show_read_only(self.runtime.desk)
         self._refresh_keys(force=True)
         self._notify("read-only: s, f and p are off" if on else "read-only off: s, f and p are back", timeout=4)
 
     def _show_read_only(self, desk: ActionDesk) -> None:
-        """The account lines and the account detail say RO as the desk has it now."""
+        """The header, the account lines and the account detail say RO as the desk has it now."""
+        self._set_header(read_only=desk.read_only)
+        if self.fleet is not None:
+            self._set_header(accounts=self._badges(self.fleet))
         accounts = MappingProxyType(desk.read_only_accounts())
         self.query_one(FleetTree).read_only_accounts = accounts
         self.query_one(DetailPane).read_only_accounts = accounts

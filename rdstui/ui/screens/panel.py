@@ -40,15 +40,8 @@ class TextPanel(ModalScreen[None]):
     """
 
     def action_scroll(self, direction: str) -> None:
-        scroll = self.query_one(VerticalScroll)
-        if direction == "down":
-            scroll.scroll_down(animate=False)
-        elif direction == "up":
-            scroll.scroll_up(animate=False)
-        elif direction == "home":
-            scroll.scroll_home(animate=False)
-        else:
-            scroll.scroll_end(animate=False)
+        """`direction`: down, up, home or end (VerticalScroll's scroll_* of that name)."""
+        getattr(self.query_one(VerticalScroll), f"scroll_{direction}")(animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
